@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * One record per successful exec, from the sched_process_exec tracepoint, sent through a
+ * perf buffer (one ring per CPU). Two entry points share one body:
+ *   - tp_btf/sched_process_exec: attaches without tracefs (the default);
+ *   - tracepoint/sched/sched_process_exec: for kernels without BTF-enabled tracepoints
+ *     (needs tracefs mounted). User space enables exactly one of them before load.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "exec_event.h"
+
+/* Minimal CO-RE views of kernel types: only the fields read here; libbpf relocates offsets. */
+struct task_struct {
+	int tgid;
+	struct task_struct *real_parent;
+} __attribute__((preserve_access_index));
+
+struct linux_binprm {
+	const char *filename;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_sched_process_exec {
+	__u32 __data_loc_filename;
+} __attribute__((preserve_access_index));
+
+/* Tunables, fixed at load time (the verifier sees constants). */
+const volatile __u8 capture_filename = 1;
+
+/* Indexes of the per-CPU counters in `stats`; mirrored in ExecProbeNative.java. */
+enum exec_stat {
+	EXEC_STAT_SEEN = 0,        /* execs the program ran for */
+	EXEC_STAT_OUTPUT_ERRORS,   /* bpf_perf_event_output failures (ring full: also counted as lost) */
+	EXEC_STAT_COUNT,
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} events SEC(".maps");
+
+/* The record is larger than the 512-byte BPF stack: build it in a per-CPU slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exec_event);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EXEC_STAT_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline void count(__u32 stat)
+{
+	__u64 *value = bpf_map_lookup_elem(&stats, &stat);
+
+	if (value)
+		*value += 1; /* per-CPU slot: no other writer */
+}
+
+static __always_inline int emit_exec(void *ctx, struct task_struct *task, const char *filename)
+{
+	__u32 zero = 0;
+	struct exec_event *e;
+	__u32 len = 0;
+	long n;
+
+	count(EXEC_STAT_SEEN);
+	e = bpf_map_lookup_elem(&scratch, &zero);
+	if (!e)
+		return 0;
+
+	e->ktime_ns = bpf_ktime_get_ns();
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->flags = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+
+	if (capture_filename && filename) {
+		n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
+		if (n > 0) {
+			len = n - 1;
+			/* A full buffer is a truncation only if the source goes on past it. */
+			if (n == EXEC_FILENAME_MAX) {
+				char next = 0;
+
+				bpf_probe_read_kernel(&next, 1, filename + EXEC_FILENAME_MAX - 1);
+				if (next)
+					e->flags |= EXEC_EVENT_FILENAME_TRUNCATED;
+			}
+		}
+	}
+	len &= EXEC_FILENAME_MAX - 1; /* a no-op bound for the verifier */
+	e->filename_len = len;
+
+	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, e, EXEC_EVENT_HEADER_SIZE + len))
+		count(EXEC_STAT_OUTPUT_ERRORS);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(exec_btf, struct task_struct *task, int old_pid, struct linux_binprm *bprm)
+{
+	return emit_exec(ctx, task, BPF_CORE_READ(bprm, filename));
+}
+
+SEC("tracepoint/sched/sched_process_exec")
+int exec_tracepoint(struct trace_event_raw_sched_process_exec *args)
+{
+	/* __data_loc: the low 16 bits are the offset of the string from the start of the record. */
+	unsigned short offset = args->__data_loc_filename & 0xFFFF;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	return emit_exec(args, task, (const char *)args + offset);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

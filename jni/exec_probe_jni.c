@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * JNI binding of org.execexporter.capture.ExecProbeNative to probe.c.
+ *
+ * Functions are static and bound in JNI_OnLoad; the library exports nothing else. Errors cross
+ * as values (-errno); only open0 throws, through throw_bpf_exception. No call here allocates a
+ * Java object per event: poll0 fills the ring's direct buffer and returns a byte count.
+ * Native code installs no signal handlers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <jni.h>
+
+#include "probe.h"
+#include "libbpf_log.h"
+#include "org_execexporter_capture_ExecProbeNative.h"
+
+#define JAVA_CLASS "org/execexporter/capture/ExecProbeNative"
+#define EXCEPTION_CLASS "org/execexporter/capture/BpfException"
+
+/* The Java constants (javac -h) and the C enums must agree. */
+_Static_assert(org_execexporter_capture_ExecProbeNative_ATTACH_AUTO == PROBE_ATTACH_AUTO, "attach");
+_Static_assert(org_execexporter_capture_ExecProbeNative_ATTACH_TP_BTF == PROBE_ATTACH_TP_BTF, "attach");
+_Static_assert(org_execexporter_capture_ExecProbeNative_ATTACH_TRACEPOINT == PROBE_ATTACH_TRACEPOINT, "attach");
+
+static struct probe *handle(jlong h)
+{
+	return (struct probe *)(intptr_t)h;
+}
+
+static void throw_bpf_exception(JNIEnv *env, const struct probe_error *error)
+{
+	jclass cls = (*env)->FindClass(env, EXCEPTION_CLASS);
+	jmethodID ctor;
+	jstring step, object, reason;
+	jthrowable ex;
+
+	if (!cls)
+		return; /* NoClassDefFoundError pending */
+	ctor = (*env)->GetMethodID(env, cls, "<init>", "(Ljava/lang/String;Ljava/lang/String;ILjava/lang/String;)V");
+	if (!ctor)
+		return;
+	step = (*env)->NewStringUTF(env, error->step);
+	object = (*env)->NewStringUTF(env, error->object);
+	reason = (*env)->NewStringUTF(env, strerror(-error->err));
+	if (!step || !object || !reason)
+		return;
+	ex = (jthrowable)(*env)->NewObject(env, cls, ctor, step, object, (jint)-error->err, reason);
+	if (ex)
+		(*env)->Throw(env, ex);
+}
+
+static jlong open0(JNIEnv *env, jclass cls, jint attach, jboolean capture_filename, jint ring_pages,
+		   jint wakeup_events)
+{
+	struct probe_options opts = {
+		.attach = attach,
+		.capture_filename = capture_filename == JNI_TRUE,
+		.ring_pages = ring_pages > 0 ? (size_t)ring_pages : 0,
+		.wakeup_events = wakeup_events > 0 ? (uint32_t)wakeup_events : 1,
+	};
+	struct probe_error error = { 0 };
+	struct probe *p = NULL;
+	(void)cls;
+
+	if (probe_open(&opts, &p, &error)) {
+		throw_bpf_exception(env, &error);
+		return 0;
+	}
+	return (jlong)(intptr_t)p;
+}
+
+static jint ringCount0(JNIEnv *env, jclass cls, jlong h)
+{
+	(void)env; (void)cls;
+	return (jint)probe_ring_count(handle(h));
+}
+
+static jint ringBytes0(JNIEnv *env, jclass cls, jlong h)
+{
+	(void)env; (void)cls;
+	return (jint)probe_ring_bytes(handle(h));
+}
+
+static jint attachMode0(JNIEnv *env, jclass cls, jlong h)
+{
+	(void)env; (void)cls;
+	return probe_attach_mode(handle(h));
+}
+
+static jint setBuffer0(JNIEnv *env, jclass cls, jlong h, jint ring, jobject buffer)
+{
+	void *address = (*env)->GetDirectBufferAddress(env, buffer);
+	jlong capacity = (*env)->GetDirectBufferCapacity(env, buffer);
+	(void)cls;
+
+	if (!address || capacity < 0)
+		return -EINVAL;
+	return probe_set_buffer(handle(h), (size_t)ring, address, (size_t)capacity);
+}
+
+static jlong poll0(JNIEnv *env, jclass cls, jlong h, jint ring, jint timeout_ms)
+{
+	(void)env; (void)cls;
+	return probe_poll(handle(h), (size_t)ring, timeout_ms);
+}
+
+static jlong lost0(JNIEnv *env, jclass cls, jlong h, jint ring)
+{
+	(void)env; (void)cls;
+	return (jlong)probe_lost(handle(h), (size_t)ring);
+}
+
+static jlong overflow0(JNIEnv *env, jclass cls, jlong h, jint ring)
+{
+	(void)env; (void)cls;
+	return (jlong)probe_overflow(handle(h), (size_t)ring);
+}
+
+static jlong stat0(JNIEnv *env, jclass cls, jlong h, jint stat)
+{
+	uint64_t value = 0;
+	int err = probe_read_stat(handle(h), (uint32_t)stat, &value);
+	(void)env; (void)cls;
+
+	return err ? err : (jlong)(value & INT64_MAX);
+}
+
+/* out: {run_cnt, run_time_ns, prog_id}; returns 0 or -errno. */
+static jint progStats0(JNIEnv *env, jclass cls, jlong h, jlongArray out)
+{
+	uint64_t run_cnt = 0, run_time_ns = 0;
+	uint32_t id = 0;
+	jlong values[3];
+	int err = probe_prog_stats(handle(h), &run_cnt, &run_time_ns, &id);
+	(void)cls;
+
+	if (err)
+		return err;
+	if ((*env)->GetArrayLength(env, out) < 3)
+		return -EINVAL;
+	values[0] = (jlong)run_cnt;
+	values[1] = (jlong)run_time_ns;
+	values[2] = (jlong)id;
+	(*env)->SetLongArrayRegion(env, out, 0, 3, values);
+	return 0;
+}
+
+static jint wake0(JNIEnv *env, jclass cls, jlong h)
+{
+	(void)env; (void)cls;
+	return probe_wake(handle(h));
+}
+
+static void close0(JNIEnv *env, jclass cls, jlong h)
+{
+	(void)env; (void)cls;
+	probe_close(handle(h));
+}
+
+static jstring drainLog0(JNIEnv *env, jclass cls)
+{
+	static char text[64 * 1024];
+	(void)cls;
+
+	/* only called around open0, from one thread at a time */
+	libbpf_log_drain(text, sizeof(text));
+	return (*env)->NewStringUTF(env, text);
+}
+
+/* CLOCK_REALTIME - CLOCK_MONOTONIC: turns bpf_ktime_get_ns() into wall-clock time. */
+static jlong clockOffsetNanos0(JNIEnv *env, jclass cls)
+{
+	struct timespec real, mono;
+	(void)env; (void)cls;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	return ((jlong)real.tv_sec - (jlong)mono.tv_sec) * 1000000000LL + ((jlong)real.tv_nsec - (jlong)mono.tv_nsec);
+}
+
+static jstring strerror0(JNIEnv *env, jclass cls, jint err)
+{
+	(void)cls;
+	return (*env)->NewStringUTF(env, strerror(err < 0 ? -err : err));
+}
+
+static const JNINativeMethod methods[] = {
+	{ "open0", "(IZII)J", (void *)open0 },
+	{ "ringCount0", "(J)I", (void *)ringCount0 },
+	{ "ringBytes0", "(J)I", (void *)ringBytes0 },
+	{ "attachMode0", "(J)I", (void *)attachMode0 },
+	{ "setBuffer0", "(JILjava/nio/ByteBuffer;)I", (void *)setBuffer0 },
+	{ "poll0", "(JII)J", (void *)poll0 },
+	{ "lost0", "(JI)J", (void *)lost0 },
+	{ "overflow0", "(JI)J", (void *)overflow0 },
+	{ "stat0", "(JI)J", (void *)stat0 },
+	{ "progStats0", "(J[J)I", (void *)progStats0 },
+	{ "wake0", "(J)I", (void *)wake0 },
+	{ "close0", "(J)V", (void *)close0 },
+	{ "drainLog0", "()Ljava/lang/String;", (void *)drainLog0 },
+	{ "clockOffsetNanos0", "()J", (void *)clockOffsetNanos0 },
+	{ "strerror0", "(I)Ljava/lang/String;", (void *)strerror0 },
+};
+
+JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
+{
+	JNIEnv *env;
+	jclass cls;
+	(void)reserved;
+
+	if ((*vm)->GetEnv(vm, (void **)&env, JNI_VERSION_1_8) != JNI_OK)
+		return JNI_ERR;
+	cls = (*env)->FindClass(env, JAVA_CLASS);
+	if (!cls)
+		return JNI_ERR;
+	if ((*env)->RegisterNatives(env, cls, methods, sizeof(methods) / sizeof(methods[0])) != JNI_OK)
+		return JNI_ERR;
+	libbpf_log_install();
+	return JNI_VERSION_1_8;
+}

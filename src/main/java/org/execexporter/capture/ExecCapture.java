@@ -1,0 +1,185 @@
+package org.execexporter.capture;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Execs from the kernel: the BPF probe and one dedicated poller thread per CPU ring, each
+ * waiting on its own ring and handing decoded records to the sink. Close is prompt and ordered:
+ * wake every poller, join them, and only then free the perf buffer and the program.
+ */
+public final class ExecCapture implements ExecEventSource {
+    private static final Logger log = LoggerFactory.getLogger(ExecCapture.class);
+    private static final long JOIN_MILLIS = 1500;
+
+    private final ExecProbe probe;
+    private final ProbeOptions options;
+    private final List<RingPoller> pollers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean closing;
+    private boolean started;
+    private boolean closed;
+
+    private ExecCapture(ExecProbe probe, ProbeOptions options) {
+        this.probe = probe;
+        this.options = options;
+    }
+
+    /** Loads and attaches the probe; the one-line message of a failure says what is needed. */
+    public static ExecCapture open(ProbeOptions options) throws CaptureException {
+        Privileges.check();
+        try {
+            return new ExecCapture(ExecProbe.open(options), options);
+        } catch (BpfException e) {
+            if (e.isPermissionDenied()) {
+                throw new CaptureException(e.getMessage() + ": " + Privileges.NEEDED, e);
+            }
+            throw new CaptureException(e.getMessage(), e);
+        } catch (UnsatisfiedLinkError e) {
+            throw new CaptureException(e.getMessage(), e);
+        }
+    }
+
+    public int ringCount() {
+        return probe.ringCount();
+    }
+
+    public AttachMode attachMode() {
+        return probe.attachMode();
+    }
+
+    /** CLOCK_REALTIME minus CLOCK_MONOTONIC now: add to a record's ktime for wall-clock time. */
+    public static long clockOffsetNanos() {
+        return ExecProbeNative.clockOffsetNanos0();
+    }
+
+    @Override
+    public synchronized void start(ExecEventSink sink) {
+        if (started || closed) {
+            throw new IllegalStateException(closed ? "capture is closed" : "capture already started");
+        }
+        started = true;
+        int timeoutMillis = (int) options.pollTimeout().toMillis();
+        for (int ring = 0; ring < probe.ringCount(); ring++) {
+            ByteBuffer buffer = ByteBuffer.allocateDirect(probe.ringBytes()).order(ByteOrder.LITTLE_ENDIAN);
+            try {
+                probe.setBuffer(ring, buffer);
+            } catch (BpfException e) {
+                throw new IllegalStateException(e.getMessage(), e); // sizes come from the probe itself
+            }
+            RingPoller poller = new RingPoller(ring, buffer, sink, timeoutMillis);
+            Thread thread = new Thread(poller, "exec-ring-" + ring);
+            thread.setDaemon(true); // never holds the JVM up; close() joins it
+            pollers.add(poller);
+            threads.add(thread);
+        }
+        threads.forEach(Thread::start);
+    }
+
+    @Override
+    public CaptureStats stats() {
+        synchronized (this) {
+            if (closed) {
+                return CaptureStats.EMPTY;
+            }
+        }
+        long delivered = 0;
+        long malformed = 0;
+        long overflow = 0;
+        long[] lostPerRing = new long[probe.ringCount()];
+        long lost = 0;
+        for (int ring = 0; ring < lostPerRing.length; ring++) {
+            lostPerRing[ring] = probe.lost(ring);
+            lost += lostPerRing[ring];
+            overflow += probe.overflow(ring);
+        }
+        for (RingPoller poller : pollers) {
+            delivered += poller.delivered.get();
+            malformed += poller.malformed.get();
+        }
+        long[] prog = probe.progStats();
+        return new CaptureStats(delivered, lost, lostPerRing, overflow, malformed,
+                probe.stat(ExecProbeNative.STAT_SEEN), probe.stat(ExecProbeNative.STAT_OUTPUT_ERRORS),
+                prog == null ? -1 : prog[0], prog == null ? -1 : prog[1]);
+    }
+
+    /** Wakes and joins every poller, then detaches. Idempotent; returns within about 1.5 s. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closing = true;
+        probe.wake();
+        boolean allJoined = true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_MILLIS);
+        for (Thread thread : threads) {
+            try {
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            allJoined &= !thread.isAlive();
+        }
+        if (allJoined) {
+            probe.close();
+        } else {
+            // Freeing under a poller would be a use-after-free; the kernel cleans up at exit.
+            log.warn("a ring poller did not stop in {} ms; leaving the BPF probe to process exit", JOIN_MILLIS);
+        }
+        closed = true;
+    }
+
+    /** The loop of one ring's thread: wait, consume a batch, decode, deliver. */
+    private final class RingPoller implements Runnable {
+        private final int ring;
+        private final ByteBuffer buffer;
+        private final ExecEventSink sink;
+        private final int timeoutMillis;
+        private final ExecRecord record = new ExecRecord();
+        final AtomicLong delivered = new AtomicLong();
+        final AtomicLong malformed = new AtomicLong();
+
+        RingPoller(int ring, ByteBuffer buffer, ExecEventSink sink, int timeoutMillis) {
+            this.ring = ring;
+            this.buffer = buffer;
+            this.sink = sink;
+            this.timeoutMillis = timeoutMillis;
+        }
+
+        @Override
+        public void run() {
+            boolean sinkFailed = false;
+            while (!closing) {
+                long bytes = probe.poll(ring, timeoutMillis);
+                if (bytes < 0) {
+                    log.error("failed to poll ring {}: {}", ring, ExecProbe.strerror(bytes));
+                    pause();
+                    continue;
+                }
+                try {
+                    RecordBatch.dispatch(buffer, (int) bytes, record, sink, delivered, malformed);
+                } catch (RuntimeException e) {
+                    if (!sinkFailed) { // once: a failing sink must not flood the log
+                        log.error("exec sink failed on ring {}", ring, e);
+                        sinkFailed = true;
+                    }
+                }
+            }
+        }
+
+        private void pause() {
+            try {
+                Thread.sleep(timeoutMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package org.execexporter.capture;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * A view of one struct exec_event (bpf/exec_event.h) inside a ring's batch buffer. Reused for
+ * every record a poller decodes, so reading it allocates nothing; valid only during
+ * {@link ExecEventSink#onExec}. {@link #toEvent()} makes a copy that outlives the call.
+ */
+public final class ExecRecord {
+    // Offsets in struct exec_event: if you change the struct, change these (ExecRecordTest pins them).
+    static final int KTIME_OFFSET = 0;
+    static final int PID_OFFSET = 8;
+    static final int PPID_OFFSET = 12;
+    static final int UID_OFFSET = 16;
+    static final int FILENAME_LEN_OFFSET = 20;
+    static final int FLAGS_OFFSET = 22;
+    static final int COMM_OFFSET = 24;
+    static final int HEADER_SIZE = 40;
+    static final int FLAG_FILENAME_TRUNCATED = 0x1;
+
+    /** TASK_COMM_LEN: a comm holds at most 15 bytes before its NUL. */
+    public static final int COMM_LEN = 16;
+    /** Filenames longer than this, less one, are truncated and flagged. */
+    public static final int FILENAME_MAX = 4096;
+
+    private ByteBuffer buffer;
+    private int offset;
+    private int commLength;
+    private int filenameLength;
+
+    /**
+     * Points this view at the record of {@code size} bytes at {@code offset}. Returns false, and
+     * leaves the view unusable, if the bytes cannot be a record (too short, lengths out of range).
+     */
+    public boolean wrap(ByteBuffer buffer, int offset, int size) {
+        if (buffer.order() != ByteOrder.LITTLE_ENDIAN) {
+            throw new IllegalArgumentException("record buffers are little-endian");
+        }
+        this.buffer = null;
+        if (size < HEADER_SIZE || offset < 0 || offset + size > buffer.limit()) {
+            return false;
+        }
+        int nameLength = Short.toUnsignedInt(buffer.getShort(offset + FILENAME_LEN_OFFSET));
+        if (nameLength >= FILENAME_MAX || HEADER_SIZE + nameLength > size) {
+            return false;
+        }
+        int comm = 0;
+        while (comm < COMM_LEN - 1 && buffer.get(offset + COMM_OFFSET + comm) != 0) {
+            comm++;
+        }
+        this.buffer = buffer;
+        this.offset = offset;
+        this.commLength = comm;
+        this.filenameLength = nameLength;
+        return true;
+    }
+
+    /** CLOCK_MONOTONIC nanoseconds at the exec (bpf_ktime_get_ns). */
+    public long ktimeNanos() {
+        return buffer.getLong(offset + KTIME_OFFSET);
+    }
+
+    public int pid() {
+        return buffer.getInt(offset + PID_OFFSET);
+    }
+
+    public int ppid() {
+        return buffer.getInt(offset + PPID_OFFSET);
+    }
+
+    /** The real uid, unsigned. */
+    public long uid() {
+        return Integer.toUnsignedLong(buffer.getInt(offset + UID_OFFSET));
+    }
+
+    public boolean filenameTruncated() {
+        return (buffer.getShort(offset + FLAGS_OFFSET) & FLAG_FILENAME_TRUNCATED) != 0;
+    }
+
+    /** Bytes of comm before its NUL: 0 to 15. */
+    public int commLength() {
+        return commLength;
+    }
+
+    public byte commByte(int index) {
+        if (index < 0 || index >= commLength) {
+            throw new IndexOutOfBoundsException(index);
+        }
+        return buffer.get(offset + COMM_OFFSET + index);
+    }
+
+    /**
+     * The comm's 16 bytes as two little-endian longs (word 0: bytes 0-7), zero after the comm's
+     * end: a key that identifies the comm exactly without allocating.
+     */
+    public long commWord(int word) {
+        if (word < 0 || word > 1) {
+            throw new IndexOutOfBoundsException(word);
+        }
+        long value = buffer.getLong(offset + COMM_OFFSET + 8 * word);
+        int keep = Math.max(0, Math.min(8, commLength - 8 * word));
+        return keep == 8 ? value : value & ((1L << (8 * keep)) - 1);
+    }
+
+    public byte[] comm() {
+        byte[] comm = new byte[commLength];
+        buffer.get(offset + COMM_OFFSET, comm);
+        return comm;
+    }
+
+    public int filenameLength() {
+        return filenameLength;
+    }
+
+    public byte[] filename() {
+        byte[] name = new byte[filenameLength];
+        buffer.get(offset + HEADER_SIZE, name);
+        return name;
+    }
+
+    public ExecEvent toEvent() {
+        return new ExecEvent(ktimeNanos(), pid(), ppid(), uid(), comm(), filename(), filenameTruncated());
+    }
+}

@@ -1,0 +1,42 @@
+package org.execexporter.capture;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A ring's batch as jni/probe.c writes it: records back to back, each a native-endian u32 size
+ * followed by that many bytes of struct exec_event (with the kernel's trailing padding).
+ */
+final class RecordBatch {
+    static final int SIZE_PREFIX = 4;
+
+    private RecordBatch() {}
+
+    /** Decodes {@code length} bytes of batch into {@code record}, one at a time, for the sink. */
+    static void dispatch(ByteBuffer batch, int length, ExecRecord record, ExecEventSink sink,
+                         AtomicLong delivered, AtomicLong malformed) {
+        int position = 0;
+        long good = 0;
+        try {
+            while (length - position >= SIZE_PREFIX) {
+                int size = batch.getInt(position);
+                position += SIZE_PREFIX;
+                if (size < 0 || size > length - position) {
+                    malformed.incrementAndGet(); // the rest of the batch cannot be framed
+                    break;
+                }
+                if (record.wrap(batch, position, size)) {
+                    sink.onExec(record);
+                    good++;
+                } else {
+                    malformed.incrementAndGet();
+                }
+                position += size;
+            }
+        } finally {
+            if (good > 0) {
+                delivered.addAndGet(good);
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package org.execexporter.cli;
+
+import java.util.Arrays;
+import java.util.List;
+import org.execexporter.trace.TraceCommand;
+
+/** Entry point: {@code exec-exporter [flags]} runs the daemon, {@code exec-exporter trace} the tracer. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(Arrays.asList(args)));
+    }
+
+    static int run(List<String> args) {
+        if (!args.isEmpty() && args.get(0).equals("trace")) {
+            // stdout carries the trace: logs go to stderr, and only warnings
+            System.setProperty("execexporter.log.target", "System.err");
+            System.setProperty("execexporter.log.level", "WARN");
+            return TraceCommand.onStandardStreams().run(args.subList(1, args.size()));
+        }
+        System.err.println("exec-exporter: the daemon is not built yet; run `exec-exporter trace`");
+        return ExitCodes.USAGE;
+    }
+}

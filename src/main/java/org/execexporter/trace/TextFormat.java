@@ -1,0 +1,57 @@
+package org.execexporter.trace;
+
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import org.execexporter.capture.ExecRecord;
+import org.execexporter.text.NameEscaper;
+
+/**
+ * The classic execsnoop line, {@code "%-8s %-5s %-7d %-16s %s"}: local time, EXEC, pid, comm,
+ * filename. comm and filename are escaped (NameEscaper), never written raw.
+ */
+final class TextFormat implements TraceFormat {
+    static final String HEADER = "TIME     EVENT PID     COMM             FILENAME";
+
+    private final ZoneId zone;
+
+    TextFormat(ZoneId zone) {
+        this.zone = zone;
+    }
+
+    @Override
+    public String header() {
+        return HEADER;
+    }
+
+    @Override
+    public void format(ExecRecord record, long wallNanos, StringBuilder out) {
+        LocalTime time = LocalTime.ofInstant(Instant.ofEpochSecond(0, wallNanos), zone);
+        twoDigits(out, time.getHour()).append(':');
+        twoDigits(out, time.getMinute()).append(':');
+        twoDigits(out, time.getSecond()).append(' ');
+        out.append("EXEC  ");
+        int pidStart = out.length();
+        out.append(record.pid());
+        pad(out, pidStart, 7).append(' ');
+        int commStart = out.length();
+        out.append(NameEscaper.escape(record.comm()));
+        pad(out, commStart, 16).append(' ');
+        out.append(NameEscaper.escape(record.filename()));
+        if (record.filenameTruncated()) {
+            out.append("...");
+        }
+    }
+
+    private static StringBuilder twoDigits(StringBuilder out, int value) {
+        return out.append((char) ('0' + value / 10)).append((char) ('0' + value % 10));
+    }
+
+    /** Pads the column that started at {@code start} with spaces to {@code width} characters. */
+    private static StringBuilder pad(StringBuilder out, int start, int width) {
+        for (int n = out.length() - start; n < width; n++) {
+            out.append(' ');
+        }
+        return out;
+    }
+}
