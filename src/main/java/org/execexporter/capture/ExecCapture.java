@@ -54,6 +54,12 @@ public final class ExecCapture implements ExecEventSource {
         return probe.attachMode();
     }
 
+    /** The kernel's id of the attached program (as `bpftool prog show id N` shows it), or -1. */
+    public synchronized long programId() {
+        long[] prog = closed ? null : probe.progStats();
+        return prog == null ? -1 : prog[2];
+    }
+
     /** CLOCK_REALTIME minus CLOCK_MONOTONIC now: add to a record's ktime for wall-clock time. */
     public static long clockOffsetNanos() {
         return ExecProbeNative.clockOffsetNanos0();
