@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +13,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -67,15 +65,11 @@ class ExecCaptureIT {
     }
 
     private static String uniqueName(String prefix) {
-        return prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 15 - prefix.length());
+        return TestNative.uniqueName(prefix);
     }
 
     private Path noopNamed(Path dir, String name) throws IOException {
-        Files.createDirectories(dir);
-        Path path = dir.resolve(name);
-        Files.copy(TestNative.noop(), path, StandardCopyOption.REPLACE_EXISTING);
-        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return path;
+        return TestNative.copyNoop(dir, name);
     }
 
     private static int run(String... command) throws IOException, InterruptedException {

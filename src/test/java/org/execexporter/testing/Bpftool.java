@@ -11,17 +11,29 @@ import java.util.concurrent.TimeUnit;
 public final class Bpftool {
     private Bpftool() {}
 
-    /** Ids of the loaded programs named {@code name} that process {@code pid} holds. */
+    /**
+     * Ids of the loaded programs named {@code name} that process {@code pid} holds an fd of (read from
+     * /proc/PID/fdinfo: Debian's bpftool is built without its pid iterator).
+     */
     public static List<Long> programsOf(long pid, String name) throws IOException, InterruptedException {
+        java.util.Set<Long> held = new java.util.HashSet<>();
+        try (var infos = java.nio.file.Files.list(java.nio.file.Path.of("/proc", String.valueOf(pid), "fdinfo"))) {
+            for (java.nio.file.Path info : (Iterable<java.nio.file.Path>) infos::iterator) {
+                try {
+                    for (String line : java.nio.file.Files.readAllLines(info)) {
+                        if (line.startsWith("prog_id:")) {
+                            held.add(Long.parseLong(line.substring("prog_id:".length()).trim()));
+                        }
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // an fd closed while we read
+                }
+            }
+        }
         List<Long> ids = new ArrayList<>();
         for (JsonNode prog : show()) {
-            if (!name.equals(prog.path("name").asText())) {
-                continue;
-            }
-            for (JsonNode holder : prog.path("pids")) {
-                if (holder.path("pid").asLong() == pid) {
-                    ids.add(prog.path("id").asLong());
-                }
+            if (name.equals(prog.path("name").asText()) && held.contains(prog.path("id").asLong())) {
+                ids.add(prog.path("id").asLong());
             }
         }
         return ids;

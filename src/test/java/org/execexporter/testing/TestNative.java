@@ -25,6 +25,20 @@ public final class TestNative {
         return existing(dir().resolve("execat"));
     }
 
+    /** A copy of noop named {@code name} in {@code dir} (made, world-readable): execs of it have that comm. */
+    public static Path copyNoop(Path dir, String name) throws java.io.IOException {
+        Files.createDirectories(dir);
+        Path path = dir.resolve(name);
+        Files.copy(noop(), path, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return path;
+    }
+
+    /** A name of {@code prefix} and random hex, 15 bytes long: a comm nothing else has. */
+    public static String uniqueName(String prefix) {
+        return prefix + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 15 - prefix.length());
+    }
+
     /** target/exec-exporter.jar (set by failsafe). */
     public static Path jar() {
         return existing(Path.of(System.getProperty("execexporter.jar", "target/exec-exporter.jar")).toAbsolutePath());
