@@ -162,12 +162,17 @@ static void close0(JNIEnv *env, jclass cls, jlong h)
 
 static jstring drainLog0(JNIEnv *env, jclass cls)
 {
-	static char text[64 * 1024];
+	size_t capacity = 64 * 1024;
+	char *text = malloc(capacity);
+	jstring result;
 	(void)cls;
 
-	/* only called around open0, from one thread at a time */
-	libbpf_log_drain(text, sizeof(text));
-	return (*env)->NewStringUTF(env, text);
+	if (!text)
+		return (*env)->NewStringUTF(env, "");
+	libbpf_log_drain(text, capacity);
+	result = (*env)->NewStringUTF(env, text);
+	free(text);
+	return result;
 }
 
 /* CLOCK_REALTIME - CLOCK_MONOTONIC: turns bpf_ktime_get_ns() into wall-clock time. */
