@@ -5,7 +5,8 @@
  * Functions are static and bound in JNI_OnLoad; the library exports nothing else. Errors cross
  * as values (-errno); only open0 throws, through throw_bpf_exception. No call here allocates a
  * Java object per event: poll0 fills the ring's direct buffer and returns a byte count.
- * Native code installs no signal handlers.
+ * Native code installs no lasting signal handlers (capabilities.c borrows an unused real-time
+ * signal for the length of one call).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include "probe.h"
 #include "libbpf_log.h"
+#include "capabilities.h"
 #include "org_execexporter_capture_ExecProbeNative.h"
 
 #define JAVA_CLASS "org/execexporter/capture/ExecProbeNative"
@@ -186,6 +188,12 @@ static jlong clockOffsetNanos0(JNIEnv *env, jclass cls)
 	return ((jlong)real.tv_sec - (jlong)mono.tv_sec) * 1000000000LL + ((jlong)real.tv_nsec - (jlong)mono.tv_nsec);
 }
 
+static jint dropCapabilities0(JNIEnv *env, jclass cls)
+{
+	(void)env; (void)cls;
+	return caps_drop_all_threads();
+}
+
 static jstring strerror0(JNIEnv *env, jclass cls, jint err)
 {
 	(void)cls;
@@ -208,6 +216,7 @@ static const JNINativeMethod methods[] = {
 	{ "drainLog0", "()Ljava/lang/String;", (void *)drainLog0 },
 	{ "clockOffsetNanos0", "()J", (void *)clockOffsetNanos0 },
 	{ "strerror0", "(I)Ljava/lang/String;", (void *)strerror0 },
+	{ "dropCapabilities0", "()I", (void *)dropCapabilities0 },
 };
 
 JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)

@@ -181,6 +181,67 @@ class TraceCommandIT {
         }
     }
 
+    /** Each thread's capability sets, e.g. {"CapEff": "0000000000000000", ...}, by thread id. */
+    private static java.util.Map<String, java.util.Map<String, String>> capabilities(long pid) throws IOException {
+        java.util.Map<String, java.util.Map<String, String>> threads = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                java.util.Map<String, String> sets = new java.util.TreeMap<>();
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("Cap")) {
+                            String[] kv = line.split(":\\s+");
+                            sets.put(kv[0], kv[1]);
+                        }
+                    }
+                } catch (IOException exited) {
+                    continue;
+                }
+                threads.put(task.getFileName().toString(), sets);
+            }
+        }
+        return threads;
+    }
+
+    private static final String NONE = "0000000000000000";
+
+    @Test
+    void dropsEveryCapabilityOfEveryThreadOnceAttachedAndKeepsTracing() throws Exception {
+        try (Subprocess trace = Subprocess.start(Subprocess.exporter(List.of(), "trace"))) {
+            execUntilTraced(trace);
+            var threads = capabilities(trace.pid());
+            assertThat(threads).hasSizeGreaterThan(5);
+            threads.forEach((tid, sets) -> assertThat(sets).as("thread %s", tid)
+                    .containsEntry("CapEff", NONE).containsEntry("CapPrm", NONE).containsEntry("CapInh", NONE)
+                    .containsEntry("CapAmb", NONE).containsEntry("CapBnd", NONE));
+            execUntilTraced(trace); // still reading its rings
+            stopAndCheckClean(trace, "TERM");
+        }
+    }
+
+    @Test
+    void keepsCapabilitiesWhenAskedTo() throws Exception {
+        try (Subprocess trace = Subprocess.start(Subprocess.exporter(List.of(), "trace", "--no-capabilities.drop"))) {
+            execUntilTraced(trace);
+            assertThat(capabilities(trace.pid()).values()).allSatisfy(sets ->
+                    assertThat(sets.get("CapEff")).isNotEqualTo(NONE));
+            stopAndCheckClean(trace, "TERM");
+        }
+    }
+
+    @Test
+    void runsAsAnOrdinaryUserWithOnlyCapBpfAndCapPerfmon() throws Exception {
+        List<String> nobodyWithCaps = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "--inh-caps=+bpf,+perfmon", "--ambient-caps=+bpf,+perfmon");
+        try (Subprocess trace = Subprocess.start(Subprocess.exporter(nobodyWithCaps, "trace", "--json"))) {
+            Seen seen = execUntilTraced(trace);
+            assertThat(new ObjectMapper().readTree(seen.line()).get("pid").asLong()).isEqualTo(seen.pid());
+            assertThat(Files.readString(Path.of("/proc", String.valueOf(trace.pid()), "status")))
+                    .contains("Uid:\t65534").contains("CapEff:\t" + NONE).contains("CapAmb:\t" + NONE);
+            stopAndCheckClean(trace, "TERM");
+        }
+    }
+
     @Test
     void aBadFlagIsAUsageErrorInOneLine() throws Exception {
         try (Subprocess trace = Subprocess.start(Subprocess.exporter(List.of(), "trace", "--bpf.ring-pages=3"))) {
