@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Installs, from Debian 12's packages, what building exec-exporter needs (and with --test, what its
-# tests need). Run as root. Idempotent: touches apt only when something is missing.
+# tests need; with --bench, what the benchmark needs). Run as root. Idempotent: touches apt only when something is missing.
 set -euo pipefail
 
 build=(openjdk-17-jdk-headless maven make gcc libc6-dev git
        clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config)
 test=(prometheus util-linux procps curl)
+bench=(bpftrace python3 util-linux procps)
 
 want=("${build[@]}")
-if [[ "${1:-}" == "--test" ]]; then
-    want+=("${test[@]}")
-fi
+case "${1:-}" in
+    --test) want+=("${test[@]}") ;;
+    --bench) want+=("${bench[@]}") ;;
+    "") ;;
+    *) echo "usage: setup.sh [--test|--bench]" >&2; exit 2 ;;
+esac
 
 missing=()
 for pkg in "${want[@]}"; do
