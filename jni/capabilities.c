@@ -150,11 +150,18 @@ static int drop_all_threads_locked(void)
 
 	atomic_store(&acks, 0);
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	/* Rescan until no new thread appears: one started meanwhile by a thread not yet dropped
-	 * would have inherited its capabilities. */
-	while ((n = signal_new_threads(sig, done, &done_count)) > 0 || atomic_load(&acks) < sent) {
-		if (n > 0)
-			sent += n;
+	/*
+	 * Done when a scan made after every signalled thread had dropped finds no new thread: a
+	 * thread started by one not yet dropped inherited its capabilities, but was started before
+	 * that one's drop, so before the scan, which therefore sees it.
+	 */
+	for (;;) {
+		int all_dropped = atomic_load(&acks) >= sent;
+
+		n = signal_new_threads(sig, done, &done_count);
+		if (n < 0 || (n == 0 && all_dropped))
+			break;
+		sent += n;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) > WAIT_NANOS)
 			break;

@@ -69,7 +69,8 @@ public final class TraceCommand {
             out.flush();
         }
         long clockOffset = ExecCapture.clockOffsetNanos();
-        capture.start(new Printer(format, clockOffset, done));
+        // attached and mapped: nothing from here on needs privileges, so the first line printed
+        // already comes from an unprivileged process
         if (probeFlags.dropCapabilities()) {
             try {
                 int holding = ExecCapture.dropCapabilities();
@@ -80,6 +81,7 @@ public final class TraceCommand {
                 err.println("exec-exporter trace: warning: " + e.getMessage());
             }
         }
+        capture.start(new Printer(format, clockOffset, done));
         try {
             done.await();
         } catch (InterruptedException e) {

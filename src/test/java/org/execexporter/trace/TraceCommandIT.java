@@ -210,6 +210,12 @@ class TraceCommandIT {
         try (Subprocess trace = Subprocess.start(Subprocess.exporter(List.of(), "trace"))) {
             execUntilTraced(trace);
             var threads = capabilities(trace.pid());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (threads.values().stream().anyMatch(sets -> !NONE.equals(sets.get("CapEff")))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50); // the drop runs concurrently with the first lines
+                threads = capabilities(trace.pid());
+            }
             assertThat(threads).hasSizeGreaterThan(5);
             threads.forEach((tid, sets) -> assertThat(sets).as("thread %s", tid)
                     .containsEntry("CapEff", NONE).containsEntry("CapPrm", NONE).containsEntry("CapInh", NONE)
