@@ -33,7 +33,8 @@ class DaemonIT {
         for (String n : List.of("stA", "stB", "stC", "stD")) {
             names.add(ExecStorm.ascii(n + tag));
         }
-        try (DaemonProcess daemon = DaemonProcess.start()) {
+        // a cap far above anything else on the host: another process flooding names must not take our slots
+        try (DaemonProcess daemon = DaemonProcess.start("--comm.max-series=100000")) {
             Scrape first = daemon.scrape();
             for (String health : List.of("exec_exporter_lost_events_total", "exec_exporter_dropped_events_total",
                     "exec_exporter_overflow_events_total", "exec_exporter_queue_depth",
@@ -73,7 +74,7 @@ class DaemonIT {
                 "ééééééééé".getBytes(StandardCharsets.UTF_8), // 18 bytes: the comm cuts the 8th é in two
                 ExecStorm.ascii("{a=\"b\"}, #x"),
                 new byte[] {'z', 'w', (byte) 0xe2, (byte) 0x80, (byte) 0x8b, 'j'}); // a zero-width space
-        try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm")) {
+        try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm", "--comm.max-series=100000")) {
             ExecStorm.Result storm = ExecStorm.run(dir, 2, 400, names);
             Scrape s = daemon.scrapeUntil(x -> names.stream().mapToLong(n -> x.execs(label(n))).sum() >= storm.total(),
                     Duration.ofSeconds(60));

@@ -63,7 +63,8 @@ class PrometheusIT {
         List<byte[]> names = List.of(ExecStorm.ascii("prA" + tag), ExecStorm.ascii("prB" + tag),
                 ExecStorm.ascii("prC" + tag));
         String selector = "exec_events_total{comm=~\"pr[ABC]" + tag + "\"}";
-        try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm")) {
+        // a cap far above anything else on the host: another process flooding names must not take our slots
+        try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm", "--comm.max-series=100000")) {
             startPrometheus(daemon.port);
             await("Prometheus scrapes the daemon", () -> single(query("up{job=\"exec\"}")) == 1);
 
