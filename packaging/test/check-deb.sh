@@ -32,7 +32,8 @@ done <<'LIST'
 /usr/share/doc/exec-exporter/examples/prometheus/scrape.yml 644
 LIST
 
-if tar -tf <(dpkg-deb --fsys-tarfile "$deb") -v | awk '{print $2}' | grep -qv '^root/root$'; then
+owners=$(dpkg-deb -c "$deb" | awk '{print $2}' | sort -u)
+if [ "$owners" != root/root ]; then
 	fail "some files are not owned by root:root"
 fi
 grep -qx 'ARGS=""' "$work/root/etc/default/exec-exporter" || fail '/etc/default/exec-exporter does not set ARGS=""'

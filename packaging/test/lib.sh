@@ -14,7 +14,7 @@ fail() { printf 'FAIL %s: %s\n' "$TEST_NAME" "$*"; exit 1; }
 need_packages() {
 	local missing=() p
 	for p in "$@"; do
-		dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+		[ "$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	log "installing ${missing[*]}"
