@@ -69,7 +69,7 @@ done
 
 # Lintian: no error, and no warning that packaging/deb/lintian-allowed does not list with a reason.
 allowed=$(grep -v '^#' "$ROOT/packaging/deb/lintian-allowed" | awk 'NF {print $1}')
-report=$(lintian --allow-root --info --pedantic "$deb" 2>&1 || true)
+report=$(lintian --allow-root --display-info --pedantic "$deb" 2>&1 || true)
 printf '%s\n' "$report" | grep -E '^[EWIP]:' >&2 || true
 errors=$(printf '%s\n' "$report" | grep -E '^E:' || true)
 [ -z "$errors" ] || fail "lintian reports errors: $(echo "$errors" | tr '\n' ' ')"
