@@ -2,6 +2,7 @@ package org.execexporter.cli;
 
 import java.util.Arrays;
 import java.util.List;
+import org.execexporter.daemon.DaemonCommand;
 import org.execexporter.trace.TraceCommand;
 
 /** Entry point: {@code exec-exporter [flags]} runs the daemon, {@code exec-exporter trace} the tracer. */
@@ -19,7 +20,6 @@ public final class Main {
             System.setProperty("execexporter.log.level", "WARN");
             return TraceCommand.onStandardStreams().run(args.subList(1, args.size()));
         }
-        System.err.println("exec-exporter: the daemon is not built yet; run `exec-exporter trace`");
-        return ExitCodes.USAGE;
+        return new DaemonCommand(System.out, System.err).run(args);
     }
 }

@@ -29,9 +29,16 @@ public final class ProbeFlags {
     }
 
     public ProbeOptions options(boolean captureFilename) throws UsageException {
+        return overlay(ProbeOptions.defaults().withCaptureFilename(captureFilename)); // flag defaults = these
+    }
+
+    /** {@code base} (e.g. from a config file) with the flags given on the command line applied over it. */
+    public ProbeOptions overlay(ProbeOptions base) throws UsageException {
         try {
-            return new ProbeOptions(attach.value(), captureFilename, ringPages.value(), wakeupEvents.value(),
-                    pollTimeout.value());
+            return new ProbeOptions(attach.isSet() ? attach.value() : base.attach(), base.captureFilename(),
+                    ringPages.isSet() ? ringPages.value() : base.ringPages(),
+                    wakeupEvents.isSet() ? wakeupEvents.value() : base.wakeupEvents(),
+                    pollTimeout.isSet() ? pollTimeout.value() : base.pollTimeout());
         } catch (IllegalArgumentException e) {
             String flag = e.getMessage().startsWith("ring pages") ? ringPages.name()
                     : e.getMessage().startsWith("poll timeout") ? pollTimeout.name()

@@ -1,0 +1,88 @@
+package org.execexporter.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The checks every configured value passes, shared by the config file and the flags. Each throws
+ * IllegalArgumentException with the rest of a sentence that starts with the value's name
+ * ("must be 1 or greater"), so the caller can name a YAML path or a flag.
+ */
+public final class ConfigRules {
+    public static final int MAX_SERIES_LIMIT = 100_000;
+    public static final int MIN_QUEUE = 2;
+    public static final int MAX_QUEUE = 1 << 22;
+    public static final int MAX_BUCKETS = 64;
+    public static final Duration MIN_IDLE = Duration.ofSeconds(1);
+
+    private ConfigRules() {}
+
+    public static int maxSeries(long n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("must be 1 or greater");
+        }
+        if (n > MAX_SERIES_LIMIT) {
+            throw new IllegalArgumentException("must be " + MAX_SERIES_LIMIT + " or less");
+        }
+        return (int) n;
+    }
+
+    public static Duration idleTimeout(Duration d) {
+        if (d.compareTo(MIN_IDLE) < 0) {
+            throw new IllegalArgumentException("must be 1s or longer");
+        }
+        return d;
+    }
+
+    public static int queueCapacity(long n) {
+        if (n < MIN_QUEUE || n > MAX_QUEUE) {
+            throw new IllegalArgumentException("must be from " + MIN_QUEUE + " to " + MAX_QUEUE);
+        }
+        return (int) n;
+    }
+
+    public static String telemetryPath(String path) {
+        if (!path.startsWith("/") || path.length() < 2) {
+            throw new IllegalArgumentException("must start with / and name a path, like /metrics");
+        }
+        if (path.equals("/-/healthy") || path.equals("/-/ready")) {
+            throw new IllegalArgumentException("must not be " + path + ", which the exporter serves itself");
+        }
+        if (path.chars().anyMatch(c -> c <= ' ' || c == '?' || c == '#' || c > '~')) {
+            throw new IllegalArgumentException("must be plain ASCII without spaces, ? or #");
+        }
+        return path;
+    }
+
+    public static List<Double> buckets(List<Double> bounds) {
+        if (bounds.isEmpty()) {
+            throw new IllegalArgumentException("must list at least one bucket");
+        }
+        if (bounds.size() > MAX_BUCKETS) {
+            throw new IllegalArgumentException("must list at most " + MAX_BUCKETS + " buckets");
+        }
+        double previous = 0;
+        for (double b : bounds) {
+            if (!Double.isFinite(b) || b <= 0) {
+                throw new IllegalArgumentException("must be finite numbers greater than 0");
+            }
+            if (b <= previous) {
+                throw new IllegalArgumentException("must be in increasing order");
+            }
+            previous = b;
+        }
+        return bounds;
+    }
+
+    /** Compiles a comm regular expression; the message is the one line of its syntax error. */
+    public static Pattern commPattern(String regex) {
+        try {
+            return Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException("is not a valid regular expression: " + e.getDescription()
+                    + (e.getIndex() >= 0 ? " near index " + e.getIndex() : ""));
+        }
+    }
+}

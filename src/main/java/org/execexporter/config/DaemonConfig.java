@@ -1,0 +1,84 @@
+package org.execexporter.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.execexporter.capture.ProbeOptions;
+
+/**
+ * Everything the daemon is configured with, immutable and already validated. Sections mirror
+ * config/exec-exporter.yml; every value has a built-in default ({@link #defaults()}).
+ */
+public record DaemonConfig(Web web, Log log, Comm comm, Queue queue, Rate rate, Collector collector,
+                           ProbeOptions bpf) {
+
+    /**
+     * The default port, 10135, lies outside 9100-9999 (where most exporters sit) and is used by
+     * no well-known Prometheus, Kubernetes (10249-10259) or Grafana component.
+     */
+    public static final int DEFAULT_PORT = 10135;
+
+    /** @param telemetryPath where the metrics are served, e.g. /metrics */
+    public record Web(ListenAddress listenAddress, String telemetryPath) {
+        public static Web defaults() {
+            return new Web(new ListenAddress("", DEFAULT_PORT), "/metrics");
+        }
+    }
+
+    public record Log(LogLevel level, LogFormat format) {
+        public static Log defaults() {
+            return new Log(LogLevel.INFO, LogFormat.LOGFMT);
+        }
+    }
+
+    /**
+     * @param maxSeries   the most comms with a series of their own; execs of further comms go to
+     *                    the overflow series
+     * @param idleTimeout a comm's series is removed, freeing its slot, after this long without an exec
+     * @param allow       if not empty, only comms that fully match one of these get counted
+     * @param deny        comms that fully match one of these are not counted (deny wins over allow)
+     */
+    public record Comm(int maxSeries, Duration idleTimeout, List<Pattern> allow, List<Pattern> deny) {
+        public Comm {
+            allow = List.copyOf(allow);
+            deny = List.copyOf(deny);
+        }
+
+        public static Comm defaults() {
+            return new Comm(500, Duration.ofHours(1), List.of(), List.of());
+        }
+    }
+
+    /** @param capacity execs the queue between the ring pollers and the aggregator holds */
+    public record Queue(int capacity) {
+        public static Queue defaults() {
+            return new Queue(65536);
+        }
+    }
+
+    /** @param buckets upper bounds (le) of the exec-rate histograms, in execs per 1-second window */
+    public record Rate(List<Double> buckets) {
+        public static final List<Double> DEFAULT_BUCKETS = List.of(1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0,
+                200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, 20000.0, 50000.0, 100000.0);
+
+        public Rate {
+            buckets = List.copyOf(buckets);
+        }
+
+        public static Rate defaults() {
+            return new Rate(DEFAULT_BUCKETS);
+        }
+    }
+
+    /** @param jvm export the JVM's own metrics (memory, GC, threads, classes, process CPU, fds) */
+    public record Collector(boolean jvm) {
+        public static Collector defaults() {
+            return new Collector(true);
+        }
+    }
+
+    public static DaemonConfig defaults() {
+        return new DaemonConfig(Web.defaults(), Log.defaults(), Comm.defaults(), Queue.defaults(), Rate.defaults(),
+                Collector.defaults(), ProbeOptions.defaults().withCaptureFilename(false));
+    }
+}

@@ -1,0 +1,121 @@
+package org.execexporter.daemon;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.execexporter.capture.CaptureException;
+import org.execexporter.capture.ExecCapture;
+import org.execexporter.cli.Durations;
+import org.execexporter.cli.ExitCodes;
+import org.execexporter.cli.Shutdown;
+import org.execexporter.cli.UsageException;
+import org.execexporter.config.ConfigException;
+import org.execexporter.config.ConfigLoader;
+import org.execexporter.config.DaemonConfig;
+import org.execexporter.http.MetricsServer;
+import org.execexporter.metrics.BuildInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code exec-exporter [flags]}: flags → config → capture → pipeline → HTTP, one log line per
+ * phase, then wait for SIGTERM/SIGINT and stop in order. User errors are one line on stderr and
+ * exit 2; runtime failures (the probe cannot load, the port is taken) one line and exit 1.
+ */
+public final class DaemonCommand {
+    private static final Logger log = LoggerFactory.getLogger(DaemonCommand.class);
+    private static final String NAME = "exec-exporter";
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public DaemonCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Parses the flags and reads the config file: a usage error, help or version end here. */
+    DaemonConfig configure(List<String> args, BuildInfo build) throws UsageException, ConfigException, Finished {
+        DaemonFlags flags = new DaemonFlags();
+        List<String> extra = flags.set.parse(args);
+        if (flags.help.value()) {
+            out.print(flags.set.help());
+            out.flush();
+            throw new Finished();
+        }
+        if (flags.version.value()) {
+            out.println(NAME + " version " + build.version() + " (revision " + build.revision() + ")");
+            out.flush();
+            throw new Finished();
+        }
+        if (!extra.isEmpty()) {
+            throw new UsageException("unexpected argument \"" + extra.get(0) + "\"");
+        }
+        DaemonConfig base = flags.configFile.value() == null ? DaemonConfig.defaults()
+                : ConfigLoader.load(flags.configFile.value());
+        return flags.overlay(base);
+    }
+
+    public int run(List<String> args) {
+        BuildInfo build = BuildInfo.load();
+        DaemonConfig config;
+        try {
+            config = configure(args, build);
+        } catch (Finished e) {
+            return ExitCodes.OK;
+        } catch (UsageException e) {
+            err.println(NAME + ": " + e.getMessage() + " (see --help)");
+            return ExitCodes.USAGE;
+        } catch (ConfigException e) {
+            err.println(NAME + ": " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        LogSetup.apply(config.log().level(), config.log().format());
+        log.info("starting {} version {} (revision {})", NAME, build.version(), build.revision());
+
+        ExecCapture capture;
+        try {
+            capture = ExecCapture.open(config.bpf());
+        } catch (CaptureException e) {
+            err.println(NAME + ": " + e.getMessage());
+            return ExitCodes.FAILURE;
+        }
+        log.info("BPF program loaded and attached to sched_process_exec ({}), {} perf rings",
+                capture.attachMode().flagValue(), capture.ringCount());
+
+        Daemon daemon = new Daemon(config, capture, build, System::nanoTime);
+        Shutdown.onExit(daemon::close);
+        daemon.startCounting();
+        log.info("counting execs: queue capacity {}, at most {} comm series, idle series removed after {}",
+                config.queue().capacity(), config.comm().maxSeries(), Durations.format(config.comm().idleTimeout()));
+        MetricsServer server;
+        try {
+            server = daemon.serve();
+        } catch (IllegalStateException e) {
+            daemon.close();
+            err.println(NAME + ": " + e.getMessage());
+            return ExitCodes.FAILURE;
+        }
+        log.info("listening on {} (port {}), metrics at {}", config.web().listenAddress(), server.port(),
+                config.web().telemetryPath());
+
+        CountDownLatch stop = new CountDownLatch(1);
+        Shutdown.onSignal(stop::countDown);
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("stopping");
+        daemon.close();
+        log.info("stopped");
+        return ExitCodes.OK;
+    }
+
+    /** --help or --version was served: exit 0 without running. */
+    static final class Finished extends Exception {
+        Finished() {
+            super(null, null, false, false);
+        }
+    }
+}

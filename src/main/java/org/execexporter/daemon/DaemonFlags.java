@@ -1,0 +1,93 @@
+package org.execexporter.daemon;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.execexporter.capture.ProbeOptions;
+import org.execexporter.cli.Durations;
+import org.execexporter.cli.FlagSet;
+import org.execexporter.cli.ProbeFlags;
+import org.execexporter.cli.UsageException;
+import org.execexporter.config.ConfigRules;
+import org.execexporter.config.DaemonConfig;
+import org.execexporter.config.ListenAddress;
+import org.execexporter.config.LogFormat;
+import org.execexporter.config.LogLevel;
+
+/**
+ * The daemon's flags, in the exporter-toolkit style. A flag given on the command line overrides
+ * the config file, which overrides the built-in defaults; the defaults shown by --help are the
+ * built-in ones.
+ */
+final class DaemonFlags {
+    final FlagSet set;
+    final FlagSet.Flag<Boolean> help;
+    final FlagSet.Flag<Boolean> version;
+    final FlagSet.Flag<Path> configFile;
+    private final FlagSet.Flag<ListenAddress> listenAddress;
+    private final FlagSet.Flag<String> telemetryPath;
+    private final FlagSet.Flag<LogLevel> logLevel;
+    private final FlagSet.Flag<LogFormat> logFormat;
+    private final FlagSet.Flag<Integer> maxSeries;
+    private final FlagSet.Flag<Duration> idleTimeout;
+    private final FlagSet.Flag<Integer> queueCapacity;
+    private final FlagSet.Flag<Boolean> jvm;
+    private final ProbeFlags probe;
+
+    DaemonFlags() {
+        DaemonConfig d = DaemonConfig.defaults();
+        set = new FlagSet("exec-exporter [flags]\n\n"
+                + "Counts every successful exec() on this host with BPF and serves the counts as Prometheus metrics.\n"
+                + "Flags override the config file, which overrides the built-in defaults shown here.");
+        listenAddress = set.custom("web.listen-address", d.web().listenAddress(), d.web().listenAddress().toString(),
+                "Address to listen on for the metrics and the web pages", ListenAddress::parse);
+        telemetryPath = set.custom("web.telemetry-path", d.web().telemetryPath(), d.web().telemetryPath(),
+                "Path under which to expose the metrics", ConfigRules::telemetryPath);
+        configFile = set.custom("config.file", null, null,
+                "YAML config file (see config/exec-exporter.yml); without it, the built-in defaults", Path::of);
+        logLevel = set.custom("log.level", d.log().level(), d.log().level().value(),
+                "Only log messages with this severity or above: debug, info, warn, error", LogLevel::parse);
+        logFormat = set.custom("log.format", d.log().format(), d.log().format().value(),
+                "Output format of log messages: logfmt or json", LogFormat::parse);
+        maxSeries = set.custom("comm.max-series", d.comm().maxSeries(), String.valueOf(d.comm().maxSeries()),
+                "Most comms with a series of their own; further comms count in comm=\"__overflow_comms__\"",
+                v -> ConfigRules.maxSeries(parseWhole(v)));
+        idleTimeout = set.custom("comm.idle-timeout", d.comm().idleTimeout(), Durations.format(d.comm().idleTimeout()),
+                "Remove a comm's series after this long without an exec, freeing its slot",
+                v -> ConfigRules.idleTimeout(Durations.parse(v)));
+        queueCapacity = set.custom("queue.capacity", d.queue().capacity(), String.valueOf(d.queue().capacity()),
+                "Execs the queue between ring pollers and aggregator holds; beyond it, execs are dropped and counted",
+                v -> ConfigRules.queueCapacity(parseWhole(v)));
+        jvm = set.bool("collector.jvm", d.collector().jvm(), "Export the JVM's own metrics (memory, GC, threads)");
+        probe = new ProbeFlags(set);
+        help = set.bool("help", false, "Show this help and exit");
+        version = set.bool("version", false, "Show the version and exit");
+    }
+
+    private static long parseWhole(String v) {
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a whole number");
+        }
+    }
+
+    /** {@code base} with every flag given on the command line applied over it. */
+    DaemonConfig overlay(DaemonConfig base) throws UsageException {
+        DaemonConfig.Comm c = base.comm();
+        ProbeOptions bpf = probe.overlay(base.bpf());
+        return new DaemonConfig(
+                new DaemonConfig.Web(pick(listenAddress, base.web().listenAddress()),
+                        pick(telemetryPath, base.web().telemetryPath())),
+                new DaemonConfig.Log(pick(logLevel, base.log().level()), pick(logFormat, base.log().format())),
+                new DaemonConfig.Comm(pick(maxSeries, c.maxSeries()), pick(idleTimeout, c.idleTimeout()),
+                        c.allow(), c.deny()),
+                new DaemonConfig.Queue(pick(queueCapacity, base.queue().capacity())),
+                base.rate(),
+                new DaemonConfig.Collector(pick(jvm, base.collector().jvm())),
+                bpf);
+    }
+
+    private static <T> T pick(FlagSet.Flag<T> flag, T fromBase) {
+        return flag.isSet() ? flag.value() : fromBase;
+    }
+}

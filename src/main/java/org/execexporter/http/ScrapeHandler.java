@@ -1,0 +1,78 @@
+package org.execexporter.http;
+
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * /metrics: the registry's exposition, OpenMetrics when the Accept header asks for it and the
+ * Prometheus text format 0.0.4 otherwise; gzip when Accept-Encoding allows it. The scrape reads
+ * values already counted, synchronously; nothing is computed per scrape beyond formatting.
+ */
+final class ScrapeHandler implements Handler {
+    private static final OpenMetricsTextFormatWriter OPEN_METRICS = new OpenMetricsTextFormatWriter(false, false);
+
+    private final PrometheusMeterRegistry registry;
+
+    ScrapeHandler(PrometheusMeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** The content type to answer an Accept header with. */
+    static String negotiate(String accept) {
+        return accept != null && OPEN_METRICS.accepts(accept)
+                ? OpenMetricsTextFormatWriter.CONTENT_TYPE
+                : PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+
+    /** True if an Accept-Encoding header allows gzip (and does not give it q=0). */
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String part : acceptEncoding.split(",")) {
+            String[] params = part.trim().split(";");
+            String coding = params[0].trim();
+            if (!coding.equalsIgnoreCase("gzip") && !coding.equals("*")) {
+                continue;
+            }
+            boolean refused = false;
+            for (int i = 1; i < params.length; i++) {
+                String p = params[i].trim().replace(" ", "");
+                if (p.startsWith("q=")) {
+                    try {
+                        refused = Double.parseDouble(p.substring(2)) <= 0;
+                    } catch (NumberFormatException e) {
+                        refused = true;
+                    }
+                }
+            }
+            if (!refused) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void handle(Context ctx) throws IOException {
+        String contentType = negotiate(ctx.header("Accept"));
+        boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
+        ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
+        try (OutputStream out = gzip ? new GZIPOutputStream(body, 8192) : body) {
+            registry.scrape(out, contentType);
+        }
+        ctx.header("Vary", "Accept, Accept-Encoding");
+        if (gzip) {
+            ctx.header("Content-Encoding", "gzip");
+        }
+        ctx.contentType(contentType);
+        ctx.result(body.toByteArray());
+    }
+}

@@ -1,0 +1,96 @@
+package org.execexporter.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import org.execexporter.capture.CaptureStats;
+import org.execexporter.pipeline.CommTable;
+import org.execexporter.pipeline.ExecQueue;
+
+/**
+ * The exporter's own health, all present at 0 from the first scrape and read at scrape time:
+ * losses in the kernel rings, drops at the queue, overflow and filtering of comms, queue depth,
+ * and the BPF program's own cost from the kernel's program stats.
+ */
+public final class ExporterHealth {
+    /** How long one read of the capture's stats serves a scrape's several meters. */
+    private static final long STATS_TTL_NANOS = 100_000_000L;
+
+    private final Supplier<CaptureStats> source;
+    private CaptureStats cached;
+    private long cachedAt;
+
+    private ExporterHealth(Supplier<CaptureStats> source) {
+        this.source = source;
+    }
+
+    /**
+     * Registers the health meters. Micrometer holds the objects of function meters weakly: keep
+     * the returned object, the queue and the table referenced for as long as the registry serves.
+     */
+    public static ExporterHealth register(MeterRegistry registry, Supplier<CaptureStats> captureStats, ExecQueue queue,
+                                CommTable table) {
+        ExporterHealth h = new ExporterHealth(captureStats);
+        h.counter(registry, "exec.exporter.lost.events",
+                "Execs lost in the kernel because a per-CPU perf ring was full (raise bpf.ring_pages)",
+                CaptureStats::lost);
+        h.counter(registry, "exec.exporter.bpf.output.errors",
+                "Failed perf outputs in the BPF program (a full ring shows here and in the lost events)",
+                CaptureStats::kernelOutputErrors);
+        h.counter(registry, "exec.exporter.decode.errors",
+                "Ring records that could not be decoded (a bug if ever above 0)",
+                s -> s.malformed() + s.overflow());
+        h.counter(registry, "exec.exporter.bpf.execs.seen",
+                "Execs the BPF program ran for", CaptureStats::kernelSeen);
+        h.counter(registry, "exec.exporter.bpf.prog.runs",
+                "Runs of the BPF program, from the kernel's program stats (0 unless kernel.bpf_stats_enabled=1)",
+                CaptureStats::progRunCount);
+        FunctionCounter.builder("exec.exporter.bpf.prog.run", h,
+                        x -> Math.max(0, x.stats().progRunTimeNanos()) / 1e9)
+                .description("Time spent in the BPF program, from the kernel's program stats "
+                        + "(0 unless kernel.bpf_stats_enabled=1)")
+                .baseUnit("seconds")
+                .register(registry);
+        FunctionCounter.builder("exec.exporter.dropped.events", queue, ExecQueue::dropped)
+                .description("Execs dropped because the queue from the ring pollers to the aggregator was full")
+                .register(registry);
+        FunctionCounter.builder("exec.exporter.overflow.events", table, CommTable::overflowed)
+                .description("Execs counted in the overflow series, comm=__overflow_comms__, because "
+                        + "comm.max_series comms already had series")
+                .register(registry);
+        FunctionCounter.builder("exec.exporter.filtered.events", table, CommTable::filtered)
+                .description("Execs of comms excluded by comm.allow or comm.deny, counted in no comm series")
+                .register(registry);
+        Gauge.builder("exec.exporter.queue.depth", queue, ExecQueue::depth)
+                .description("Execs waiting in the queue for the aggregator")
+                .register(registry);
+        Gauge.builder("exec.exporter.queue.capacity", queue, ExecQueue::capacity)
+                .description("Execs the queue holds before it drops (queue.capacity)")
+                .register(registry);
+        Gauge.builder("exec.exporter.comm.series", table, CommTable::size)
+                .description("Comms with a series of their own now, the overflow series not included")
+                .register(registry);
+        Gauge.builder("exec.exporter.comm.series.limit", table, CommTable::maxSeries)
+                .description("The most comms with a series of their own (comm.max_series)")
+                .register(registry);
+        return h;
+    }
+
+    private void counter(MeterRegistry registry, String name, String help, ToDoubleFunction<CaptureStats> value) {
+        FunctionCounter.builder(name, this, x -> Math.max(0, value.applyAsDouble(x.stats())))
+                .description(help)
+                .register(registry);
+    }
+
+    /** One read of the capture serves all meters of a scrape; -1 (not known) reads as 0. */
+    private synchronized CaptureStats stats() {
+        long now = System.nanoTime();
+        if (cached == null || now - cachedAt > STATS_TTL_NANOS) {
+            cached = source.get();
+            cachedAt = now;
+        }
+        return cached;
+    }
+}

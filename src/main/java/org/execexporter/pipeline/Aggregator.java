@@ -1,0 +1,133 @@
+package org.execexporter.pipeline;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that turns queued execs into numbers: it drains the queue, counts each exec in
+ * its comm's series and in the open rate window, closes windows as they fall due (observing every
+ * comm's count and the host's, zeros included) and removes idle series. Nothing else writes the
+ * comm table or the windows, so counting needs no locks or atomics.
+ */
+public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Aggregator.class);
+    private static final int BATCH = 4096;
+    /** How long the thread sleeps when the queue is empty and no window is due. */
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final ExecQueue queue;
+    private final CommTable table;
+    private final ExecMeters meters;
+    private final RateWindows windows;
+    private final long idleTimeoutNanos;
+    private final LongSupplier clock;
+    private final long[] hostCounts = new long[2];
+    private final Thread thread;
+    private volatile boolean stopping;
+    private volatile boolean failed;
+
+    /**
+     * @param clock CLOCK_MONOTONIC nanoseconds, the clock of the execs' ktime
+     *              ({@code System::nanoTime} on Linux; a fake in tests)
+     */
+    public Aggregator(ExecQueue queue, CommTable table, ExecMeters meters, Duration windowGrace,
+                      Duration idleTimeout, LongSupplier clock) {
+        this.queue = queue;
+        this.table = table;
+        this.meters = meters;
+        this.clock = clock;
+        this.windows = new RateWindows(clock.getAsLong(), windowGrace);
+        this.idleTimeoutNanos = idleTimeout.toNanos();
+        this.thread = new Thread(this::run, "exec-aggregator");
+        thread.setDaemon(true);
+    }
+
+    /** The grace after a window's end before it closes, for a given ring poll timeout. */
+    public static Duration windowGraceFor(Duration pollTimeout) {
+        return RateWindows.graceFor(pollTimeout);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** True while the thread runs and has not failed: the daemon's health. */
+    public boolean isHealthy() {
+        return thread.isAlive() && !failed;
+    }
+
+    private void run() {
+        try {
+            while (!stopping) {
+                int drained = step();
+                if (drained == 0) {
+                    long untilDue = windows.nanosUntilDue(clock.getAsLong());
+                    LockSupport.parkNanos(Math.min(Math.max(untilDue, 1), IDLE_PARK_NANOS));
+                }
+            }
+            step();
+        } catch (RuntimeException | Error e) {
+            failed = true;
+            log.error("the aggregator failed; execs are no longer counted", e);
+        }
+    }
+
+    /**
+     * One round: drain what is queued (up to a batch), then close due windows and expire idle
+     * series. Returns the number of execs drained. The thread calls it in a loop; tests call it
+     * directly, without starting the thread, to step a fake clock.
+     */
+    public int step() {
+        int drained = queue.drain(this, BATCH);
+        long now = clock.getAsLong();
+        while (windows.oldestDue(now)) {
+            closeOldestWindow(now);
+        }
+        return drained;
+    }
+
+    @Override
+    public void onEntry(long commWord0, long commWord1, long ktimeNanos) {
+        int slot = windows.slotOf(ktimeNanos);
+        while (slot < 0) { // an exec of a later window: time has moved past the oldest's grace
+            closeOldestWindow(ktimeNanos);
+            slot = windows.slotOf(ktimeNanos);
+        }
+        hostCounts[slot]++;
+        CommSeries series = table.lookup(commWord0, commWord1, ktimeNanos);
+        if (series != null) {
+            series.count(slot, ktimeNanos);
+        }
+    }
+
+    private void closeOldestWindow(long nowNanos) {
+        table.forEach(CommSeries::closeWindow);
+        meters.observeHostWindow(hostCounts[0]);
+        hostCounts[0] = hostCounts[1];
+        hostCounts[1] = 0;
+        windows.advance();
+        List<String> removed = table.expireIdle(nowNanos - idleTimeoutNanos);
+        if (!removed.isEmpty()) {
+            log.debug("removed {} idle comm series", removed.size());
+        }
+    }
+
+    /** Stops the thread after a last drain; returns once it has ended (or after 1 s). */
+    @Override
+    public void close() {
+        stopping = true;
+        LockSupport.unpark(thread);
+        if (thread.isAlive() && thread != Thread.currentThread()) {
+            try {
+                thread.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

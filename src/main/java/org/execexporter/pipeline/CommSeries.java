@@ -1,0 +1,63 @@
+package org.execexporter.pipeline;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One comm's series: its exec total (written by the aggregator, read by scrapes) and its counts
+ * in the two open rate windows. Only the aggregator thread writes; no per-exec atomics.
+ */
+public final class CommSeries {
+    private static final VarHandle TOTAL;
+
+    static {
+        try {
+            TOTAL = MethodHandles.lookup().findVarHandle(CommSeries.class, "total", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final String label;
+    @SuppressWarnings("unused") // accessed through TOTAL
+    private long total;
+    private long localTotal;
+    private final long[] windowCounts = new long[2];
+    private long lastExecNanos;
+    ExecMeters.SeriesMeters meters;
+
+    CommSeries(String label, long nowNanos) {
+        this.label = label;
+        this.lastExecNanos = nowNanos;
+    }
+
+    /** The comm label value: NameEscaper's rendering, or the overflow series' name. */
+    public String label() {
+        return label;
+    }
+
+    /** Execs counted since the series was made; any thread. */
+    public long total() {
+        return (long) TOTAL.getOpaque(this);
+    }
+
+    void count(int window, long ktimeNanos) {
+        localTotal++;
+        TOTAL.setOpaque(this, localTotal); // a plain store on x86, yet never torn or hoisted
+        windowCounts[window]++;
+        lastExecNanos = ktimeNanos;
+    }
+
+    /** Closes the oldest open window: reports its count if any, and shifts. */
+    void closeWindow() {
+        if (windowCounts[0] > 0) {
+            meters.observeWindow(windowCounts[0]);
+        }
+        windowCounts[0] = windowCounts[1];
+        windowCounts[1] = 0;
+    }
+
+    boolean idleSince(long cutoffNanos) {
+        return lastExecNanos < cutoffNanos && windowCounts[0] == 0 && windowCounts[1] == 0;
+    }
+}

@@ -1,0 +1,128 @@
+package org.execexporter.pipeline;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.execexporter.text.NameEscaper;
+
+/**
+ * The comm series the aggregator counts into, bounded: at most {@code maxSeries} comms have a
+ * series of their own; execs of any further comm go to the overflow series, whose label
+ * {@value #OVERFLOW_LABEL} no real comm can have (a comm is at most 15 bytes, and NameEscaper
+ * renders one longer than 15 characters only when it holds a backslash escape, which this
+ * label does not). A series idle longer than the idle timeout is removed, freeing its slot.
+ *
+ * <p>State is kept only for admitted comms, plus a small bounded cache of the filter's answers
+ * for comms that were not admitted, so a flood of distinct names costs no memory beyond the cap.
+ * Aggregator thread only, except {@link #size()}.
+ */
+public final class CommTable {
+    public static final String OVERFLOW_LABEL = "__overflow_comms__";
+    /** Filter answers remembered for comms without a series; cleared when it fills. */
+    static final int DECISION_CACHE = 4096;
+
+    private final int maxSeries;
+    private final CommFilter filter;
+    private final ExecMeters meters;
+    private final Map<CommKey, CommSeries> series = new HashMap<>();
+    private final Map<CommKey, Boolean> admittedByFilter = new HashMap<>();
+    private final CommKey probe = new CommKey(0, 0);
+    private final CommSeries overflow;
+    private volatile int size;
+    private long overflowed;
+    private long filtered;
+    private volatile long overflowedShared;
+    private volatile long filteredShared;
+
+    public CommTable(int maxSeries, CommFilter filter, ExecMeters meters, long nowNanos) {
+        this.maxSeries = maxSeries;
+        this.filter = filter;
+        this.meters = meters;
+        this.overflow = new CommSeries(OVERFLOW_LABEL, nowNanos);
+        overflow.meters = meters.register(overflow);
+    }
+
+    /**
+     * The series to count an exec of this comm in: its own, the overflow series, or null when
+     * the allow/deny lists exclude the comm. Allocates only when a comm gets a new series.
+     */
+    CommSeries lookup(long word0, long word1, long nowNanos) {
+        CommSeries known = series.get(probe.set(word0, word1));
+        if (known != null) {
+            return known;
+        }
+        if (!filter.admitsAll()) {
+            Boolean admitted = admittedByFilter.get(probe);
+            if (admitted == null) {
+                admitted = filter.admits(NameEscaper.escape(probe.bytes()));
+                if (admittedByFilter.size() >= DECISION_CACHE) {
+                    admittedByFilter.clear();
+                }
+                admittedByFilter.put(probe.copy(), admitted);
+            }
+            if (!admitted) {
+                filteredShared = ++filtered;
+                return null;
+            }
+        }
+        if (series.size() >= maxSeries) {
+            overflowedShared = ++overflowed;
+            return overflow;
+        }
+        CommKey key = probe.copy();
+        admittedByFilter.remove(key);
+        CommSeries added = new CommSeries(NameEscaper.escape(key.bytes()), nowNanos);
+        added.meters = meters.register(added);
+        series.put(key, added);
+        size = series.size();
+        return added;
+    }
+
+    /** Every series, the overflow series last. */
+    void forEach(Consumer<CommSeries> action) {
+        series.values().forEach(action);
+        action.accept(overflow);
+    }
+
+    /** Removes the series that had no exec since {@code cutoffNanos}; returns their labels. */
+    List<String> expireIdle(long cutoffNanos) {
+        List<String> removed = new ArrayList<>();
+        for (Iterator<CommSeries> it = series.values().iterator(); it.hasNext(); ) {
+            CommSeries s = it.next();
+            if (s.idleSince(cutoffNanos)) {
+                it.remove();
+                s.meters.remove();
+                removed.add(s.label());
+            }
+        }
+        size = series.size();
+        return removed;
+    }
+
+    /** Comm series now, not counting the overflow series; any thread. */
+    public int size() {
+        return size;
+    }
+
+    public int maxSeries() {
+        return maxSeries;
+    }
+
+    /** Execs counted in the overflow series; any thread. */
+    public long overflowed() {
+        return overflowedShared;
+    }
+
+    /** Execs of comms the allow/deny lists exclude; any thread. */
+    public long filtered() {
+        return filteredShared;
+    }
+
+    /** Entries held for comms without a series (bounded by {@link #DECISION_CACHE}); for tests. */
+    int cachedDecisions() {
+        return admittedByFilter.size();
+    }
+}

@@ -1,0 +1,22 @@
+package org.execexporter.pipeline;
+
+/**
+ * Where the aggregator's numbers become metrics (the metrics package implements it). Called on
+ * the aggregator thread only.
+ */
+public interface ExecMeters {
+    /** Makes the meters of a new comm series: its counter reads {@link CommSeries#total()}. */
+    SeriesMeters register(CommSeries series);
+
+    /** A 1-second window closed with {@code execs} execs on the whole host (0 included). */
+    void observeHostWindow(long execs);
+
+    /** The meters of one comm series. */
+    interface SeriesMeters {
+        /** A 1-second window in which the comm had {@code execs} (at least 1) execs closed. */
+        void observeWindow(long execs);
+
+        /** Removes the series from the registry (idle expiry). */
+        void remove();
+    }
+}

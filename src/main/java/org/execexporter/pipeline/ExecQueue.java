@@ -1,0 +1,131 @@
+package org.execexporter.pipeline;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicLong;
+import org.execexporter.capture.ExecEventSink;
+import org.execexporter.capture.ExecRecord;
+
+/**
+ * The bounded queue between the ring pollers (many producers) and the aggregator (one consumer).
+ * Each entry is three longs: the comm's two words and the exec's kernel time, copied out of the
+ * poller's flyweight record, so neither side allocates. {@link #offer} never blocks and never
+ * waits: when the queue is full the exec is dropped and counted.
+ *
+ * <p>The algorithm is Dmitry Vyukov's bounded MPMC queue, used with a single consumer: every slot
+ * carries a sequence number. A producer claims position p by CAS on the tail when the slot's
+ * sequence equals p, writes the entry, then publishes sequence p+1; the consumer reads position p
+ * when the sequence is p+1 and frees the slot by setting it to p+capacity. JCTools' queues hold
+ * objects, which would cost an allocation (or a pool) per exec; this holds primitives in place.
+ */
+public final class ExecQueue implements ExecEventSink {
+    private static final VarHandle SEQUENCE = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle HEAD;
+
+    static {
+        try {
+            HEAD = MethodHandles.lookup().findVarHandle(ExecQueue.class, "head", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Takes the entries the consumer drains. */
+    @FunctionalInterface
+    public interface EntryHandler {
+        void onEntry(long commWord0, long commWord1, long ktimeNanos);
+    }
+
+    private static final int WORDS = 3;
+
+    private final int capacity;
+    private final long[] sequences;
+    private final long[] entries;
+    private final AtomicLong tail = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    @SuppressWarnings("unused") // accessed through HEAD
+    private volatile long head;
+
+    public ExecQueue(int capacity) {
+        if (capacity < 2) {
+            throw new IllegalArgumentException("queue capacity must be 2 or more, not " + capacity);
+        }
+        this.capacity = capacity;
+        this.sequences = new long[capacity];
+        this.entries = new long[capacity * WORDS];
+        for (int i = 0; i < capacity; i++) {
+            sequences[i] = i;
+        }
+    }
+
+    /** Called by the ring pollers, concurrently. */
+    @Override
+    public void onExec(ExecRecord record) {
+        offer(record.commWord(0), record.commWord(1), record.ktimeNanos());
+    }
+
+    /** Adds an entry, or counts a drop and returns false when the queue is full. Never blocks. */
+    public boolean offer(long commWord0, long commWord1, long ktimeNanos) {
+        long position = tail.get();
+        int slot;
+        while (true) {
+            slot = (int) (position % capacity);
+            long sequence = (long) SEQUENCE.getAcquire(sequences, slot);
+            long lag = sequence - position;
+            if (lag == 0) {
+                if (tail.compareAndSet(position, position + 1)) {
+                    break;
+                }
+                position = tail.get();
+            } else if (lag < 0) {
+                dropped.incrementAndGet(); // the consumer has not freed this slot yet: full
+                return false;
+            } else {
+                position = tail.get(); // another producer took it
+            }
+        }
+        int at = slot * WORDS;
+        entries[at] = commWord0;
+        entries[at + 1] = commWord1;
+        entries[at + 2] = ktimeNanos;
+        SEQUENCE.setRelease(sequences, slot, position + 1);
+        return true;
+    }
+
+    /** Hands at most {@code limit} entries, oldest first, to {@code handler}. Consumer thread only. */
+    public int drain(EntryHandler handler, int limit) {
+        long position = (long) HEAD.getOpaque(this);
+        int count = 0;
+        while (count < limit) {
+            int slot = (int) (position % capacity);
+            if ((long) SEQUENCE.getAcquire(sequences, slot) != position + 1) {
+                break; // empty, or a producer has claimed the slot but not yet published it
+            }
+            int at = slot * WORDS;
+            long word0 = entries[at];
+            long word1 = entries[at + 1];
+            long ktime = entries[at + 2];
+            SEQUENCE.setRelease(sequences, slot, position + capacity);
+            position++;
+            HEAD.setRelease(this, position);
+            count++;
+            handler.onEntry(word0, word1, ktime);
+        }
+        return count;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Entries waiting now (claimed by producers, not yet drained); any thread, approximate. */
+    public int depth() {
+        long depth = tail.get() - (long) HEAD.getVolatile(this);
+        return (int) Math.max(0, Math.min(capacity, depth));
+    }
+
+    /** Execs dropped because the queue was full, since it was made. */
+    public long dropped() {
+        return dropped.get();
+    }
+}

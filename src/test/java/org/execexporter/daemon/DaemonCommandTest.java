@@ -1,0 +1,110 @@
+package org.execexporter.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.execexporter.config.DaemonConfig;
+import org.execexporter.config.LogFormat;
+import org.execexporter.metrics.BuildInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The command up to the point where it would load BPF: flags, config, help, version, errors. */
+class DaemonCommandTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return new DaemonCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run(List.of(args));
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            --bogus                       | unknown flag --bogus (see --help)
+            -v                            | unknown flag -v (see --help)
+            serve                         | unexpected argument "serve" (see --help)
+            --comm.max-series=0           | invalid value "0" for flag --comm.max-series: must be 1 or greater (see --help)
+            --comm.max-series=lots        | invalid value "lots" for flag --comm.max-series: not a whole number (see --help)
+            --comm.idle-timeout=10ms      | invalid value "10ms" for flag --comm.idle-timeout: must be 1s or longer (see --help)
+            --queue.capacity=1            | invalid value "1" for flag --queue.capacity: must be from 2 to 4194304 (see --help)
+            --web.listen-address=10135    | invalid value "10135" for flag --web.listen-address: must be host:port or :port (see --help)
+            --web.telemetry-path=metrics  | invalid value "metrics" for flag --web.telemetry-path: must start with / and name a path, like /metrics (see --help)
+            --log.level=loud              | invalid value "loud" for flag --log.level: must be one of debug, info, warn, error (see --help)
+            --log.format=xml              | invalid value "xml" for flag --log.format: must be logfmt or json (see --help)
+            --collector.jvm=maybe         | invalid value "maybe" for flag --collector.jvm: must be true or false (see --help)
+            --bpf.ring-pages=3            | invalid value for flag --bpf.ring-pages: ring pages must be a power of two from 1 to 65536, not 3 (see --help)
+            --config.file=/no/such.yml    | config file /no/such.yml: no such file
+            """)
+    void badInputIsOneLineAndExitTwo(String arg, String message) {
+        assertThat(run(arg)).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("exec-exporter: " + message + "\n");
+        assertThat(out.size()).isZero();
+    }
+
+    @Test
+    void badConfigFileIsOneLineNamingThePath() throws Exception {
+        Path file = Files.writeString(dir.resolve("c.yml"), "comm:\n  max_series: 10\n  colour: blue\n");
+        assertThat(run("--config.file=" + file)).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("exec-exporter: config file " + file
+                + ": unknown key /comm/colour (known keys here: allow, deny, idle_timeout, max_series)\n");
+    }
+
+    @Test
+    void versionAndHelp() {
+        assertThat(run("--version")).isZero();
+        BuildInfo build = BuildInfo.load();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .isEqualTo("exec-exporter version " + build.version() + " (revision " + build.revision() + ")\n");
+        out.reset();
+        assertThat(run("--help")).isZero();
+        String help = out.toString(StandardCharsets.UTF_8);
+        List<String> missing = new ArrayList<>();
+        for (String flag : List.of("--web.listen-address=VALUE", "--web.telemetry-path=VALUE", "--config.file=VALUE",
+                "--log.level=VALUE", "--log.format=VALUE", "--comm.max-series=VALUE", "--comm.idle-timeout=VALUE",
+                "--queue.capacity=VALUE", "--[no-]collector.jvm", "--bpf.ring-pages=VALUE", "--[no-]help",
+                "--[no-]version", "(default: :10135)")) {
+            if (!help.contains(flag)) {
+                missing.add(flag);
+            }
+        }
+        assertThat(missing).isEmpty();
+        assertThat(stderr()).isEmpty();
+    }
+
+    @Test
+    void flagsOverrideTheFileWhichOverridesTheDefaults() throws Exception {
+        Path file = Files.writeString(dir.resolve("c.yml"), """
+                comm: {max_series: 7, idle_timeout: 10m}
+                log: {format: json}
+                bpf: {ring_pages: 16, wakeup_events: 8}
+                """);
+        DaemonConfig c = new DaemonCommand(System.out, System.err).configure(
+                List.of("--config.file", file.toString(), "--comm.max-series=9", "--no-collector.jvm",
+                        "--bpf.ring-pages=32"), new BuildInfo("v", "r"));
+        assertThat(c.comm().maxSeries()).isEqualTo(9);
+        assertThat(c.comm().idleTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.log().format()).isEqualTo(LogFormat.JSON);
+        assertThat(c.collector().jvm()).isFalse();
+        assertThat(c.bpf().ringPages()).isEqualTo(32);
+        assertThat(c.bpf().wakeupEvents()).isEqualTo(8);
+        assertThat(c.bpf().captureFilename()).isFalse();
+        assertThat(c.web()).isEqualTo(DaemonConfig.defaults().web());
+    }
+}

@@ -1,0 +1,121 @@
+package org.execexporter.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.execexporter.capture.CaptureStats;
+import org.execexporter.config.DaemonConfig;
+import org.execexporter.config.ListenAddress;
+import org.execexporter.http.MetricsServer;
+import org.execexporter.metrics.BuildInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole daemon but the kernel: a fake source, the real queue, aggregator (stepped on a fake
+ * clock), meters and HTTP server. Its scrape is diffed against a golden file: names, types, HELP,
+ * the escaping of hostile comms. Run with -Dexecexporter.updateGolden=true to rewrite the file.
+ */
+class DaemonGoldenTest {
+    static final Path GOLDEN = Path.of("src/test/resources/org/execexporter/daemon/golden-metrics.txt");
+    private static final long S = 1_000_000_000L;
+    private static final long T0 = 7000 * S;
+
+    /** Hostile names as raw bytes, each at most 15: what the kernel may hand us. */
+    static final List<byte[]> HOSTILE = List.of(
+            bytes("quote\"d"),
+            bytes("back\\slash"),
+            bytes("new\nline"),
+            new byte[] {'c', 't', 'l', 0x01, 0x1b, 0x7f},
+            new byte[] {'b', 'a', 'd', (byte) 0xff, (byte) 0xfe, (byte) 0xc0, (byte) 0x80},
+            cut(bytes("ééééééé\u00e9"), 15), // 7 two-byte characters and the first byte of an 8th
+            bytes("🚀launch"),
+            bytes("{}=,#"));
+
+    private long now = T0;
+    private FakeExecSource source;
+    private Daemon daemon;
+
+    @BeforeEach
+    void start() {
+        DaemonConfig d = DaemonConfig.defaults();
+        DaemonConfig config = new DaemonConfig(new DaemonConfig.Web(new ListenAddress("127.0.0.1", 0), "/metrics"),
+                d.log(), new DaemonConfig.Comm(10, d.comm().idleTimeout(), List.of(), List.of()), d.queue(),
+                d.rate(), new DaemonConfig.Collector(false), d.bpf());
+        source = new FakeExecSource();
+        daemon = new Daemon(config, source, new BuildInfo("0.1.0", "golden"), () -> now);
+        daemon.startCounting(false);
+    }
+
+    @AfterEach
+    void stop() {
+        daemon.close();
+        assertThat(source.closed).isTrue();
+    }
+
+    @Test
+    void scrapeMatchesTheGoldenFile() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            source.emit(bytes("bash"), T0 + i * 1000);
+        }
+        source.emit(bytes("cron"), T0 + 500_000_000);
+        for (byte[] name : HOSTILE) {
+            source.emit(name, T0 + 600_000_000);
+        }
+        source.emit(bytes("over1"), T0 + 700_000_000); // the 11th and 12th comms: overflow
+        source.emit(bytes("over2"), T0 + S + 1);
+        source.stats = new CaptureStats(15, 2, new long[] {2, 0}, 0, 0, 17, 2, -1, -1);
+        now = T0 + 3 * S; // windows 7000 (14 execs) and 7001 (1 exec) close
+        daemon.aggregator().step();
+
+        MetricsServer server = daemon.serve();
+        String scrape = get(server.port(), "/metrics");
+        if (Boolean.getBoolean("execexporter.updateGolden")) {
+            Files.writeString(GOLDEN, scrape);
+        }
+        assertThat(scrape).isEqualTo(Files.readString(GOLDEN));
+        assertPromtoolAccepts(scrape);
+    }
+
+    /** promtool, from Debian's prometheus package, when installed (it always is in CI). */
+    static void assertPromtoolAccepts(String scrape) throws IOException, InterruptedException {
+        Path promtool = Path.of("/usr/bin/promtool");
+        if (System.getenv("CI") == null) {
+            Assumptions.assumeTrue(Files.isExecutable(promtool), "promtool is not installed");
+        }
+        Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+        p.getOutputStream().write(scrape.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("promtool check metrics said: %s", out).isZero();
+    }
+
+    /** GETs a page; its body must be valid UTF-8 (decoding is strict: a bad byte throws). */
+    static String get(int port, String path) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(r.body())).toString();
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] cut(byte[] b, int length) {
+        return java.util.Arrays.copyOf(b, length);
+    }
+}

@@ -1,0 +1,51 @@
+package org.execexporter.daemon;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.execexporter.capture.CaptureStats;
+import org.execexporter.capture.ExecEventSink;
+import org.execexporter.capture.ExecEventSource;
+import org.execexporter.capture.ExecRecord;
+
+/** An exec source for tests: execs are emitted by hand, on the caller's thread. */
+final class FakeExecSource implements ExecEventSource {
+    // struct exec_event (bpf/exec_event.h): ktime at 0, comm at 24, a 40-byte header.
+    private static final int COMM_OFFSET = 24;
+    private static final int HEADER = 40;
+
+    private final ByteBuffer buffer = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+    private final ExecRecord record = new ExecRecord();
+    private ExecEventSink sink;
+    volatile CaptureStats stats = new CaptureStats(0, 0, new long[2], 0, 0, 0, 0, -1, -1);
+    volatile boolean closed;
+
+    @Override
+    public void start(ExecEventSink sink) {
+        this.sink = sink;
+    }
+
+    /** Delivers one exec of {@code comm} (at most 15 bytes, no NUL) at kernel time {@code ktimeNanos}. */
+    void emit(byte[] comm, long ktimeNanos) {
+        if (comm.length > 15) {
+            throw new IllegalArgumentException("a comm is at most 15 bytes");
+        }
+        buffer.clear();
+        buffer.put(new byte[HEADER]);
+        buffer.putLong(0, ktimeNanos);
+        buffer.put(COMM_OFFSET, comm);
+        if (!record.wrap(buffer, 0, HEADER)) {
+            throw new IllegalStateException("the fake record does not decode");
+        }
+        sink.onExec(record);
+    }
+
+    @Override
+    public CaptureStats stats() {
+        return stats;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

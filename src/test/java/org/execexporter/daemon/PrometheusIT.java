@@ -1,0 +1,146 @@
+package org.execexporter.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real Prometheus server (Debian's prometheus package) scrapes the daemon every second. */
+class PrometheusIT {
+    private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
+    private static final Duration DEADLINE = Duration.ofSeconds(90);
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+    private Process prometheus;
+    private int prometheusPort;
+
+    @BeforeEach
+    void rootOrCi() {
+        RootOrCi.require();
+        if (System.getenv("CI") == null) {
+            Assumptions.assumeTrue(Files.isExecutable(PROMETHEUS), "the prometheus package is not installed");
+        }
+    }
+
+    @AfterEach
+    void stopPrometheus() throws InterruptedException {
+        if (prometheus != null) {
+            prometheus.destroyForcibly();
+            prometheus.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void promqlSeesTheExactIncreasePerComm() throws Exception {
+        String tag = Long.toString(ProcessHandle.current().pid(), 36);
+        List<byte[]> names = List.of(ExecStorm.ascii("prA" + tag), ExecStorm.ascii("prB" + tag),
+                ExecStorm.ascii("prC" + tag));
+        String selector = "exec_events_total{comm=~\"pr[ABC]" + tag + "\"}";
+        try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm")) {
+            startPrometheus(daemon.port);
+            await("Prometheus scrapes the daemon", () -> single(query("up{job=\"exec\"}")) == 1);
+
+            // One exec each first, so each series exists in Prometheus before the storm.
+            ExecStorm.run(dir, 1, names.size(), names);
+            await("Prometheus sees the first exec of each name",
+                    () -> query(selector + " == 1").size() == names.size());
+
+            ExecStorm.Result storm = ExecStorm.run(dir, 3, 6_000, names);
+            long expected = storm.total() + names.size();
+            await("Prometheus has scraped the storm",
+                    () -> single(query("sum(" + selector + ")")) == expected);
+
+            Map<String, Double> increase = byComm(query(selector + " - min_over_time(" + selector + "[10m])"));
+            for (byte[] name : names) {
+                assertThat(increase.get(new String(name, StandardCharsets.UTF_8)))
+                        .as("increase of %s", new String(name, StandardCharsets.UTF_8))
+                        .isEqualTo((double) storm.perName().get(HexFormat.of().formatHex(name)));
+            }
+            assertThat(single(query("exec_exporter_lost_events_total"))).isZero();
+            assertThat(single(query("exec_exporter_dropped_events_total"))).isZero();
+            assertThat(daemon.stop()).isZero();
+        }
+    }
+
+    private void startPrometheus(int exporterPort) throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            prometheusPort = s.getLocalPort();
+        }
+        Path config = Files.writeString(dir.resolve("prometheus.yml"), """
+                global:
+                  scrape_interval: 1s
+                  evaluation_interval: 1s
+                scrape_configs:
+                  - job_name: exec
+                    static_configs:
+                      - targets: ['127.0.0.1:%d']
+                """.formatted(exporterPort));
+        prometheus = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + config,
+                "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + prometheusPort)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+    }
+
+    /** The result vector of an instant query; empty while Prometheus is not up yet. */
+    private JsonNode query(String promql) throws InterruptedException {
+        try {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + prometheusPort + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode body = json.readTree(r.body());
+            return body.path("data").path("result");
+        } catch (IOException e) {
+            return json.createArrayNode();
+        }
+    }
+
+    private static Map<String, Double> byComm(JsonNode result) {
+        Map<String, Double> out = new HashMap<>();
+        result.forEach(r -> out.put(r.path("metric").path("comm").asText(), r.path("value").get(1).asDouble()));
+        return out;
+    }
+
+    /** The value of a one-element result vector; NaN otherwise. */
+    private static double single(JsonNode result) {
+        return result.size() == 1 ? result.get(0).path("value").get(1).asDouble() : Double.NaN;
+    }
+
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private void await(String what, Check check) throws Exception {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!check.holds()) {
+            if (System.nanoTime() > deadline || !prometheus.isAlive()) {
+                throw new AssertionError("timed out waiting until " + what + "; prometheus log: "
+                        + Files.readString(dir.resolve("prometheus.log")).lines().limit(40).toList());
+            }
+            Thread.sleep(250);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package org.execexporter.daemon;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The samples of a Prometheus text-format scrape: series (name and unescaped labels) to value. */
+final class Scrape {
+    final Map<String, Double> samples = new LinkedHashMap<>();
+    final String text;
+
+    Scrape(String text) {
+        this.text = text;
+        for (String line : text.split("\n")) {
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            int space = line.lastIndexOf(' ');
+            samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+        }
+    }
+
+    /** A sample without labels; absent is an error. */
+    double value(String name) {
+        Double v = samples.get(name);
+        if (v == null) {
+            throw new AssertionError("no sample " + name + " in the scrape");
+        }
+        return v;
+    }
+
+    /** exec_events_total of a comm label value (as NameEscaper renders it), 0 if absent. */
+    long execs(String commLabel) {
+        Double v = samples.get("exec_events_total{comm=\"" + escapeLabel(commLabel) + "\"}");
+        return v == null ? 0 : v.longValue();
+    }
+
+    /** Series of one metric name. */
+    long count(String prefix) {
+        return samples.keySet().stream().filter(k -> k.startsWith(prefix)).count();
+    }
+
+    /** The text format's escaping of a label value: backslash, double quote, newline. */
+    static String escapeLabel(String v) {
+        return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+}

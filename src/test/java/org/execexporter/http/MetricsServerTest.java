@@ -1,0 +1,116 @@
+package org.execexporter.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.GZIPInputStream;
+import org.execexporter.config.ListenAddress;
+import org.execexporter.metrics.BuildInfo;
+import org.execexporter.metrics.Registries;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class MetricsServerTest {
+    private final AtomicBoolean healthy = new AtomicBoolean(true);
+    private final AtomicBoolean ready = new AtomicBoolean(true);
+    private final HttpClient client = HttpClient.newHttpClient();
+    private PrometheusMeterRegistry registry;
+    private MetricsServer server;
+
+    @BeforeEach
+    void start() {
+        registry = Registries.prometheus();
+        Counter.builder("exec.test").description("A test counter").register(registry).increment(3);
+        server = MetricsServer.start(new ListenAddress("127.0.0.1", 0), "/custom/metrics", registry,
+                new BuildInfo("1.2.3", "abcdef"), healthy::get, ready::get);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        server.close(); // idempotent
+        registry.close();
+    }
+
+    private HttpResponse<byte[]> get(String path, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void servesTheTextFormatByDefault() throws Exception {
+        HttpResponse<byte[]> r = get("/custom/metrics");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(r.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(new String(r.body(), StandardCharsets.UTF_8))
+                .contains("# TYPE exec_test_total counter\nexec_test_total 3.0\n").doesNotContain("# EOF");
+    }
+
+    @Test
+    void servesOpenMetricsWhenAsked() throws Exception {
+        HttpResponse<byte[]> r = get("/custom/metrics", "Accept",
+                "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValue("application/openmetrics-text; version=1.0.0; charset=utf-8");
+        assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("exec_test_total 3.0").endsWith("# EOF\n");
+    }
+
+    @Test
+    void gzipsWhenAsked() throws Exception {
+        HttpResponse<byte[]> r = get("/custom/metrics", "Accept-Encoding", "gzip");
+        assertThat(r.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        try (GZIPInputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(r.body()))) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).contains("exec_test_total 3.0");
+        }
+    }
+
+    @Test
+    void landingPageLinksTheMetrics() throws Exception {
+        HttpResponse<byte[]> r = get("/");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(new String(r.body(), StandardCharsets.UTF_8))
+                .contains("exec-exporter", "1.2.3", "abcdef", "href=\"/custom/metrics\"");
+    }
+
+    @ParameterizedTest(name = "{0} healthy={1} ready={2} → {3}")
+    @CsvSource({
+        "/-/healthy, true, true, 200",
+        "/-/healthy, false, true, 503",
+        "/-/ready, true, true, 200",
+        "/-/ready, true, false, 503",
+        "/metrics, true, true, 404",
+        "/nothing, true, true, 404",
+    })
+    void healthAndReadiness(String path, boolean isHealthy, boolean isReady, int status) throws Exception {
+        healthy.set(isHealthy);
+        ready.set(isReady);
+        assertThat(get(path).statusCode()).isEqualTo(status);
+    }
+
+    @Test
+    void aTakenPortIsOneLine() {
+        ListenAddress taken = new ListenAddress("127.0.0.1", server.port());
+        assertThatThrownBy(() -> MetricsServer.start(taken, "/metrics", registry, new BuildInfo("1", "r"),
+                () -> true, () -> true))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("failed to listen on 127.0.0.1:" + server.port() + ": ")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+}

@@ -1,0 +1,170 @@
+package org.execexporter.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The aggregator stepped by hand on a fake clock: no thread, no timing. */
+class AggregatorTest {
+    private static final long S = 1_000_000_000L;
+    private static final long T0 = 5000 * S; // window 5000 starts here
+    private static final Duration GRACE = Duration.ofMillis(300);
+
+    private long now = T0;
+    private final ExecQueue queue = new ExecQueue(1 << 16);
+    private final RecordingMeters meters = new RecordingMeters();
+
+    private Aggregator aggregator(int maxSeries, CommFilter filter, Duration idle) {
+        CommTable table = new CommTable(maxSeries, filter, meters, now);
+        return new Aggregator(queue, table, meters, GRACE, idle, () -> now);
+    }
+
+    private void exec(String comm, long ktime) {
+        byte[] b = comm.getBytes(StandardCharsets.UTF_8);
+        exec(b, ktime);
+    }
+
+    private void exec(byte[] comm, long ktime) {
+        long[] words = new long[2];
+        for (int i = 0; i < comm.length && i < 15; i++) {
+            words[i / 8] |= (comm[i] & 0xffL) << (8 * (i % 8));
+        }
+        assertThat(queue.offer(words[0], words[1], ktime)).isTrue();
+    }
+
+    @Test
+    void countsPerCommAndObservesEveryClosedWindow() {
+        Aggregator a = aggregator(10, CommFilter.none(), Duration.ofHours(1));
+        exec("bash", T0 + 100_000_000);
+        exec("bash", T0 + 200_000_000);
+        exec("cron", T0 + 900_000_000);
+        exec("bash", T0 + S + 1); // the next window
+        now = T0 + S + 100_000_000; // window 5000 has ended, its grace has not
+        a.step();
+        assertThat(meters.total("bash")).isEqualTo(3);
+        assertThat(meters.total("cron")).isEqualTo(1);
+        assertThat(meters.hostWindows).isEmpty();
+
+        now = T0 + S + GRACE.toNanos();
+        a.step();
+        assertThat(meters.hostWindows).containsExactly(3L);
+        assertThat(meters.windows.get("bash")).containsExactly(2L);
+        assertThat(meters.windows.get("cron")).containsExactly(1L);
+
+        now = T0 + 4 * S; // windows 5001 and 5002 close: bash once, host twice (5002 empty)
+        a.step();
+        assertThat(meters.hostWindows).containsExactly(3L, 1L, 0L);
+        assertThat(meters.windows.get("bash")).containsExactly(2L, 1L);
+        assertThat(meters.windows.get("cron")).containsExactly(1L);
+        assertThat(meters.windows.get(CommTable.OVERFLOW_LABEL)).isEmpty();
+    }
+
+    @Test
+    void lateExecsCountInTheOldestOpenWindow() {
+        Aggregator a = aggregator(10, CommFilter.none(), Duration.ofHours(1));
+        now = T0 + 2 * S; // window 5000 closed; 5001 ended but is in its grace
+        a.step();
+        assertThat(meters.hostWindows).containsExactly(0L);
+        exec("late", T0 + 500_000_000); // from window 5000, closed
+        now = T0 + 3 * S + GRACE.toNanos(); // 5001 and 5002 close
+        a.step();
+        assertThat(meters.hostWindows).containsExactly(0L, 1L, 0L);
+        assertThat(meters.total("late")).isEqualTo(1);
+    }
+
+    @Test
+    void anExecOfALaterWindowClosesTheOldestFirst() {
+        Aggregator a = aggregator(10, CommFilter.none(), Duration.ofHours(1));
+        exec("x", T0 + 1);
+        exec("x", T0 + 3 * S); // the clock has not been stepped, but execs show time has moved on
+        a.step();
+        assertThat(meters.hostWindows).containsExactly(1L, 0L);
+        assertThat(meters.windows.get("x")).containsExactly(1L);
+    }
+
+    @Test
+    void commsBeyondTheCapCountInTheOverflowSeries() {
+        Aggregator a = aggregator(2, CommFilter.none(), Duration.ofHours(1));
+        for (String c : List.of("a", "b", "c", "d", "a", "c")) {
+            exec(c, T0 + 1);
+        }
+        a.step();
+        assertThat(meters.live.keySet()).containsExactlyInAnyOrder(CommTable.OVERFLOW_LABEL, "a", "b");
+        assertThat(meters.total("a")).isEqualTo(2);
+        assertThat(meters.total(CommTable.OVERFLOW_LABEL)).isEqualTo(3);
+    }
+
+    @Test
+    void idleSeriesAreRemovedAndFreeTheirSlot() {
+        Aggregator a = aggregator(1, CommFilter.none(), Duration.ofSeconds(10));
+        exec("old", T0 + 1);
+        a.step();
+        now = T0 + 5 * S;
+        exec("new", T0 + 5 * S); // the cap is taken by "old"
+        a.step();
+        assertThat(meters.total(CommTable.OVERFLOW_LABEL)).isEqualTo(1);
+        now = T0 + 12 * S;
+        a.step();
+        assertThat(meters.removed).containsExactly("old");
+        exec("new", now);
+        a.step();
+        assertThat(meters.total("new")).isEqualTo(1);
+    }
+
+    @Test
+    void allowAndDenyListsMatchTheEscapedComm() {
+        CommFilter filter = new CommFilter(List.of(Pattern.compile("keep.*"), Pattern.compile("nl\\\\x0a")),
+                List.of(Pattern.compile("keepout")));
+        Aggregator a = aggregator(10, filter, Duration.ofHours(1));
+        CommTable table = tableOf(a);
+        exec("keepme", T0 + 1);
+        exec("keepout", T0 + 1);
+        exec("other", T0 + 1);
+        exec("other", T0 + 2);
+        exec("nl\n", T0 + 3);
+        a.step();
+        assertThat(meters.live.keySet()).containsExactlyInAnyOrder(CommTable.OVERFLOW_LABEL, "keepme", "nl\\x0a");
+        assertThat(table.filtered()).isEqualTo(3);
+        assertThat(table.cachedDecisions()).isEqualTo(2); // "keepout" and "other", asked once each
+        now = T0 + 2 * S;
+        a.step();
+        assertThat(meters.hostWindows.get(0)).isEqualTo(5); // excluded execs still count host-wide
+    }
+
+    @Test
+    void aFloodOfDistinctNamesKeepsStateWithinTheCap() {
+        Aggregator a = aggregator(50, new CommFilter(List.of(), List.of(Pattern.compile("never"))),
+                Duration.ofHours(1));
+        CommTable table = tableOf(a);
+        int names = 100_000;
+        for (int i = 0; i < names; i++) {
+            exec(String.format("flood%09d", i), T0 + 1);
+            if (i % 10_000 == 0) {
+                a.step();
+            }
+        }
+        while (a.step() > 0) {
+            // drain
+        }
+        assertThat(table.size()).isEqualTo(50);
+        assertThat(meters.live).hasSize(51);
+        assertThat(table.cachedDecisions()).isLessThanOrEqualTo(CommTable.DECISION_CACHE);
+        long counted = meters.live.values().stream().mapToLong(CommSeries::total).sum();
+        assertThat(counted).isEqualTo(names);
+        assertThat(table.overflowed()).isEqualTo(names - 50);
+    }
+
+    private static CommTable tableOf(Aggregator a) {
+        try {
+            var f = Aggregator.class.getDeclaredField("table");
+            f.setAccessible(true);
+            return (CommTable) f.get(a);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
