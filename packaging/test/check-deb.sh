@@ -21,6 +21,7 @@ done <<'LIST'
 /usr/share/exec-exporter/exec-exporter.jar 644
 /usr/lib/exec-exporter/libexecexporter.so 644
 /etc/exec-exporter/exec-exporter.yml 644
+/etc/exec-exporter/logback.xml 644
 /etc/default/exec-exporter 644
 /lib/systemd/system/exec-exporter.service 644
 /usr/share/man/man1/exec-exporter.1.gz 644
@@ -40,8 +41,24 @@ grep -qx 'ARGS=""' "$work/root/etc/default/exec-exporter" || fail '/etc/default/
 grep -q -- '-Dexecexporter.native.library=/usr/lib/exec-exporter/libexecexporter.so' \
 	"$work/root/usr/bin/exec-exporter" || fail "the wrapper does not point the JVM at the packaged JNI library"
 
-printf '/etc/default/exec-exporter\n/etc/exec-exporter/exec-exporter.yml\n' | cmp -s - <(sort "$work/control/conffiles") \
-	|| fail "conffiles is not exactly /etc/default/exec-exporter and /etc/exec-exporter/exec-exporter.yml"
+conffiles=$(find "$work/root/etc" -type f | sed "s|^$work/root||" | sort)
+[ "$conffiles" = "$(sort "$work/control/conffiles")" ] \
+	|| fail "conffiles does not list exactly the files under /etc: $(echo $conffiles)"
+cmp -s "$work/root/etc/exec-exporter/exec-exporter.yml" "$ROOT/config/exec-exporter.yml" \
+	|| fail "/etc/exec-exporter/exec-exporter.yml is not config/exec-exporter.yml"
+
+# Every flag of the daemon and of trace is in the man page.
+man_page=$(zcat "$work/root/usr/share/man/man1/exec-exporter.1.gz" | sed 's/\\-/-/g; s/\\f[BIR]//g')
+for cmd in "" trace; do
+	# shellcheck disable=SC2086 # no command: no word
+	help=$(java -jar "$work/root/usr/share/exec-exporter/exec-exporter.jar" $cmd --help 2>&1 || true)
+	flags=$(sed -n 's/^  --\(\[no-\]\)\{0,1\}\([a-z][a-z.-]*\).*/\2/p' <<<"$help")
+	[ -n "$flags" ] || fail "exec-exporter $cmd --help lists no flags: $help"
+	for flag in $flags; do
+		grep -qE -- "--(\[no-\])?$flag([^a-z.-]|$)" <<<"$man_page" \
+			|| fail "the man page does not describe --$flag (exec-exporter $cmd --help has it)"
+	done
+done
 
 control_field() { sed -n "s/^$1: //p" "$work/control/control"; }
 [ "$(control_field Package)" = exec-exporter ] || fail "Package is not exec-exporter"

@@ -38,7 +38,8 @@ bounding=$(tr ' ' '\n' <<<"$(setting CapabilityBoundingSet)" | sort | xargs)
 for s in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes PrivateDevices=yes \
 		ProtectKernelTunables=yes ProtectKernelModules=yes ProtectKernelLogs=yes ProtectControlGroups=yes \
 		RestrictNamespaces=yes LockPersonality=yes SystemCallArchitectures=native Restart=on-failure \
-		EnvironmentFile=-/etc/default/exec-exporter 'ExecStart=/usr/bin/exec-exporter $ARGS'; do
+		EnvironmentFile=-/etc/default/exec-exporter \
+		'ExecStart=/usr/bin/exec-exporter --config.file=/etc/exec-exporter/exec-exporter.yml $ARGS'; do
 	[ "$(setting "${s%%=*}")" = "${s#*=}" ] || fail "the unit does not set $s"
 done
 [ "$(setting MemoryDenyWriteExecute)" != yes ] || fail "MemoryDenyWriteExecute=yes breaks the JVM's JIT"

@@ -35,6 +35,10 @@ leader=
 booted_ok=
 cleanup() {
 	local status=$?
+	cp "$work/console.log" "$work/console.log.at-failure" 2>/dev/null || true
+	if [ $status -ne 0 ] && [ -z "$booted_ok" ] && [ -n "$leader" ]; then
+		ct systemctl list-jobs --no-pager >&2 2>&1 || true
+	fi
 	if [ $status -ne 0 ] && [ -n "$leader" ] && kill -0 "$leader" 2>/dev/null; then
 		log "the service, as the container's systemd saw it:"
 		ct systemctl --no-pager status exec-exporter.service >&2 2>&1 || true
@@ -48,8 +52,9 @@ cleanup() {
 		wait "$nspawn_pid" 2>/dev/null || true
 	fi
 	if [ $status -ne 0 ] && [ -z "$booted_ok" ] && [ -f "$work/console.log" ]; then
-		log "container console (last lines):"
-		sed 's/\x1b\[[0-9;]*m//g' "$work/console.log" | tail -n 30 >&2 || true
+		log "container init: ${leader:-not found}; system state: $(cat "$work/boot-state" 2>/dev/null)"
+		log "container console (last lines before the power-off):"
+		sed 's/\x1b\[[0-9;]*m//g' "$work/console.log.at-failure" 2>/dev/null | tail -n 30 >&2 || true
 	fi
 	rm -rf "$work"
 	exit $status
@@ -97,7 +102,18 @@ setsid systemd-nspawn --quiet --boot --directory="$root" --volatile=overlay \
 	>"$work/console.log" 2>&1 </dev/null &
 nspawn_pid=$!
 
-container_leader() { leader=$(ps -o pid= --ppid "$nspawn_pid" | head -n 1 | tr -d ' '); [ -n "$leader" ]; }
+# The container's init: the child of nspawn that is pid 1 of its own pid namespace (nspawn forks
+# helpers too, which come and go).
+container_leader() {
+	local p
+	for p in $(ps -o pid= --ppid "$nspawn_pid"); do
+		if awk '/^NSpid:/ { exit !(NF == 3 && $3 == 1) }' "/proc/$p/status" 2>/dev/null; then
+			leader=$p
+			return 0
+		fi
+	done
+	return 1
+}
 wait_until 30 "the container's init" container_leader
 
 # Runs a command inside the container (all its namespaces), with a clean environment.
@@ -108,6 +124,7 @@ ct() {
 booted() {
 	local state
 	state=$(ct systemctl is-system-running 2>/dev/null || true)
+	echo "$state" >"$work/boot-state"
 	[ "$state" = running ] || [ "$state" = degraded ]
 }
 wait_until 120 "the container to boot" booted
