@@ -6,9 +6,11 @@ TEST_NAME=$(basename "$0" .sh)
 
 log() { printf '%s: %s\n' "$TEST_NAME" "$*" >&2; }
 
-# One line a CI log can be grepped for, then exit.
-pass() { printf 'PASS %s%s\n' "$TEST_NAME" "${1:+: $1}"; exit 0; }
-fail() { printf 'FAIL %s: %s\n' "$TEST_NAME" "$*"; exit 1; }
+# One line a CI log can be grepped for, then exit. Written to fd 3, the test's stdout, so that a
+# check run with its output discarded (wait_until) can still fail the test with a message.
+exec 3>&1
+pass() { printf 'PASS %s%s\n' "$TEST_NAME" "${1:+: $1}" >&3; exit 0; }
+fail() { printf 'FAIL %s: %s\n' "$TEST_NAME" "$*" >&3; exit 1; }
 
 # Installs the Debian packages that are missing, non-interactively.
 need_packages() {

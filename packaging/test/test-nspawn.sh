@@ -136,7 +136,12 @@ is_active() { [ "$(unit_state ActiveState)/$(unit_state SubState)" = active/runn
 is_inactive() { [ "$(unit_state ActiveState)" = inactive ]; }
 scrape() { ct curl -sf --max-time 5 "$METRICS"; }
 # (grep -q would close the pipe early and, under pipefail, fail the pipeline: capture, then match)
-serving() { local m; m=$(scrape) && grep -q '^exec_exporter_lost_events_total' <<<"$m"; }
+serving() {
+	local m restarts
+	restarts=$(unit_state NRestarts)
+	[ "${restarts:-0}" = 0 ] || fail "the service exited and was restarted $restarts times: it does not start"
+	m=$(scrape) && grep -q '^exec_exporter_lost_events_total' <<<"$m"
+}
 marker_count() {
 	scrape | sed -n "s/^exec_events_total{comm=\"$MARKER\"[^}]*} \\([0-9.e+]*\\).*/\\1/p" | head -n 1
 }
