@@ -4,7 +4,8 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TEST_NAME=$(basename "$0" .sh)
 
-log() { printf '%s: %s\n' "$TEST_NAME" "$*" >&2; }
+exec 4>&2
+log() { printf '%s: %s\n' "$TEST_NAME" "$*" >&4; }
 
 # One line a CI log can be grepped for, then exit. Written to fd 3, the test's stdout, so that a
 # check run with its output discarded (wait_until) can still fail the test with a message.
