@@ -43,7 +43,7 @@ grep -q -- '-Dexecexporter.native.library=/usr/lib/exec-exporter/libexecexporter
 
 conffiles=$(find "$work/root/etc" -type f | sed "s|^$work/root||" | sort)
 [ "$conffiles" = "$(sort "$work/control/conffiles")" ] \
-	|| fail "conffiles does not list exactly the files under /etc: $(echo $conffiles)"
+	|| fail "conffiles does not list exactly the files under /etc: $(tr '\n' ' ' <<<"$conffiles")"
 cmp -s "$work/root/etc/exec-exporter/exec-exporter.yml" "$ROOT/config/exec-exporter.yml" \
 	|| fail "/etc/exec-exporter/exec-exporter.yml is not config/exec-exporter.yml"
 

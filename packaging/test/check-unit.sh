@@ -43,7 +43,7 @@ for s in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes
 	[ "$(setting "${s%%=*}")" = "${s#*=}" ] || fail "the unit does not set $s"
 done
 [ "$(setting MemoryDenyWriteExecute)" != yes ] || fail "MemoryDenyWriteExecute=yes breaks the JVM's JIT"
-[ -n "$(setting User)" ] && [ "$(setting User)" != root ] || fail "the unit runs as root"
+case $(setting User) in "" | root | 0) fail "the unit runs as root" ;; esac
 [ -n "$(setting Documentation)" ] || fail "the unit has no Documentation="
 case $(setting Type) in notify | exec) ;; *) fail "Type= is '$(setting Type)', expected notify or exec" ;; esac
 

@@ -22,12 +22,12 @@ cleanup() {
 		kill -KILL "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
-	if [ $status -ne 0 ]; then
+	if [ "$status" -ne 0 ]; then
 		log "exporter log:"; tail -n 20 "$work/exporter.log" >&2 2>/dev/null || true
 		log "prometheus log:"; tail -n 20 "$work/prometheus.log" >&2 2>/dev/null || true
 	fi
 	rm -rf "$work"
-	exit $status
+	exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -25,6 +25,7 @@ version=$(dpkg-deb -f "$deb" Version)
 # The root has systemd and, already installed, every dependency of the package (first alternative),
 # so dpkg -i needs no network: the container has only its own loopback.
 deps=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/ //g' | grep -v '^$')
+# shellcheck disable=SC2086 # deps is a list of words
 packages=$(printf '%s\n' systemd systemd-sysv dbus curl procps $deps | sort -u | paste -sd, -)
 key=$(printf '%s %s %s v1' "$SUITE" "$packages" "$MIRROR" | sha256sum | cut -c1-16)
 root=$CACHE_DIR/$SUITE-$key
@@ -36,10 +37,10 @@ booted_ok=
 cleanup() {
 	local status=$?
 	cp "$work/console.log" "$work/console.log.at-failure" 2>/dev/null || true
-	if [ $status -ne 0 ] && [ -z "$booted_ok" ] && [ -n "$leader" ]; then
+	if [ "$status" -ne 0 ] && [ -z "$booted_ok" ] && [ -n "$leader" ]; then
 		ct systemctl list-jobs --no-pager >&2 2>&1 || true
 	fi
-	if [ $status -ne 0 ] && [ -n "$leader" ] && kill -0 "$leader" 2>/dev/null; then
+	if [ "$status" -ne 0 ] && [ -n "$leader" ] && kill -0 "$leader" 2>/dev/null; then
 		log "the service, as the container's systemd saw it:"
 		ct systemctl --no-pager status exec-exporter.service >&2 2>&1 || true
 		ct journalctl --no-pager -n 40 -u exec-exporter.service >&2 2>&1 || true
@@ -51,13 +52,13 @@ cleanup() {
 		kill -KILL "$nspawn_pid" 2>/dev/null || true
 		wait "$nspawn_pid" 2>/dev/null || true
 	fi
-	if [ $status -ne 0 ] && [ -z "$booted_ok" ] && [ -f "$work/console.log" ]; then
+	if [ "$status" -ne 0 ] && [ -z "$booted_ok" ] && [ -f "$work/console.log" ]; then
 		log "container init: ${leader:-not found}; system state: $(cat "$work/boot-state" 2>/dev/null)"
 		log "container console (last lines before the power-off):"
 		sed 's/\x1b\[[0-9;]*m//g' "$work/console.log.at-failure" 2>/dev/null | tail -n 30 >&2 || true
 	fi
 	rm -rf "$work"
-	exit $status
+	exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -175,8 +176,9 @@ main_host_pid() {
 # device and firewall programs), hence the filter by name. The kernel never reuses an id, and a
 # program outlives its last fd only if pinned, so an id that is gone is a program that was freed.
 container_exec_progs() {
-	local p id
-	for p in $(ls /proc | grep -E '^[0-9]+$'); do
+	local dir p id
+	for dir in /proc/[0-9]*; do
+		p=${dir#/proc/}
 		[ "$(readlink "/proc/$p/ns/pid" 2>/dev/null)" = "$(readlink "/proc/$leader/ns/pid")" ] || continue
 		grep -hs '^prog_id:' /proc/"$p"/fdinfo/* 2>/dev/null | awk '{print $2}' || true
 	done | sort -un | while read -r id; do
