@@ -5,7 +5,8 @@
  * Functions are static and bound in JNI_OnLoad; the library exports nothing else. Errors cross
  * as values (-errno); only open0 throws, through throw_bpf_exception. No call here allocates a
  * Java object per event: poll0 fills the ring's direct buffer and returns a byte count.
- * Native code installs no signal handlers.
+ * Native code installs no lasting signal handlers (capabilities.c borrows an unused real-time
+ * signal for the length of one call).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include "probe.h"
 #include "libbpf_log.h"
+#include "capabilities.h"
 #include "org_execexporter_capture_ExecProbeNative.h"
 
 #define JAVA_CLASS "org/execexporter/capture/ExecProbeNative"
@@ -162,12 +164,17 @@ static void close0(JNIEnv *env, jclass cls, jlong h)
 
 static jstring drainLog0(JNIEnv *env, jclass cls)
 {
-	static char text[64 * 1024];
+	size_t capacity = 64 * 1024;
+	char *text = malloc(capacity);
+	jstring result;
 	(void)cls;
 
-	/* only called around open0, from one thread at a time */
-	libbpf_log_drain(text, sizeof(text));
-	return (*env)->NewStringUTF(env, text);
+	if (!text)
+		return (*env)->NewStringUTF(env, "");
+	libbpf_log_drain(text, capacity);
+	result = (*env)->NewStringUTF(env, text);
+	free(text);
+	return result;
 }
 
 /* CLOCK_REALTIME - CLOCK_MONOTONIC: turns bpf_ktime_get_ns() into wall-clock time. */
@@ -179,6 +186,12 @@ static jlong clockOffsetNanos0(JNIEnv *env, jclass cls)
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_REALTIME, &real);
 	return ((jlong)real.tv_sec - (jlong)mono.tv_sec) * 1000000000LL + ((jlong)real.tv_nsec - (jlong)mono.tv_nsec);
+}
+
+static jint dropCapabilities0(JNIEnv *env, jclass cls)
+{
+	(void)env; (void)cls;
+	return caps_drop_all_threads();
 }
 
 static jstring strerror0(JNIEnv *env, jclass cls, jint err)
@@ -203,6 +216,7 @@ static const JNINativeMethod methods[] = {
 	{ "drainLog0", "()Ljava/lang/String;", (void *)drainLog0 },
 	{ "clockOffsetNanos0", "()J", (void *)clockOffsetNanos0 },
 	{ "strerror0", "(I)Ljava/lang/String;", (void *)strerror0 },
+	{ "dropCapabilities0", "()I", (void *)dropCapabilities0 },
 };
 
 JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)

@@ -54,6 +54,26 @@ public final class ExecCapture implements ExecEventSource {
         return probe.attachMode();
     }
 
+    /** The kernel's id of the attached program (as `bpftool prog show id N` shows it), or -1. */
+    public synchronized long programId() {
+        long[] prog = closed ? null : probe.progStats();
+        return prog == null ? -1 : prog[2];
+    }
+
+    /**
+     * Drops every capability of every thread of this process (effective, permitted, inheritable,
+     * ambient; the bounding set too where CAP_SETPCAP allows). Call once the probe is attached and
+     * its rings are mapped: nothing after that needs privileges. Returns the number of threads
+     * that still hold a capability (0: all dropped).
+     */
+    public static int dropCapabilities() throws CaptureException {
+        int result = ExecProbeNative.dropCapabilities0();
+        if (result < 0) {
+            throw new CaptureException("failed to drop capabilities: " + ExecProbeNative.strerror0(result));
+        }
+        return result;
+    }
+
     /** CLOCK_REALTIME minus CLOCK_MONOTONIC now: add to a record's ktime for wall-clock time. */
     public static long clockOffsetNanos() {
         return ExecProbeNative.clockOffsetNanos0();

@@ -52,4 +52,6 @@ final class ExecProbeNative {
     static native long clockOffsetNanos0();
 
     static native String strerror0(int errno);
+
+    static native int dropCapabilities0();
 }

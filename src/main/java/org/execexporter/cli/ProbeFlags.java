@@ -10,6 +10,7 @@ public final class ProbeFlags {
     private final FlagSet.Flag<Integer> ringPages;
     private final FlagSet.Flag<Integer> wakeupEvents;
     private final FlagSet.Flag<Duration> pollTimeout;
+    private final FlagSet.Flag<Boolean> dropCapabilities;
 
     public ProbeFlags(FlagSet flags) {
         attach = flags.custom("bpf.attach", AttachMode.AUTO, "auto",
@@ -26,6 +27,12 @@ public final class ProbeFlags {
                 "Wake a ring's reader once per this many execs (1: every exec, costly)");
         pollTimeout = flags.duration("bpf.poll-timeout", ProbeOptions.DEFAULT_POLL_TIMEOUT,
                 "Longest an exec waits in a ring before it is read");
+        dropCapabilities = flags.bool("capabilities.drop", true,
+                "Drop every capability once the probe is attached (--no-capabilities.drop keeps them, for debugging)");
+    }
+
+    public boolean dropCapabilities() {
+        return dropCapabilities.value();
     }
 
     public ProbeOptions options(boolean captureFilename) throws UsageException {

@@ -34,8 +34,11 @@ public final class DaemonCommand {
         this.err = err;
     }
 
+    /** What the command line and the config file decided. */
+    record Settings(DaemonConfig config, boolean dropCapabilities) {}
+
     /** Parses the flags and reads the config file: a usage error, help or version end here. */
-    DaemonConfig configure(List<String> args, BuildInfo build) throws UsageException, ConfigException, Finished {
+    Settings configure(List<String> args, BuildInfo build) throws UsageException, ConfigException, Finished {
         DaemonFlags flags = new DaemonFlags();
         List<String> extra = flags.set.parse(args);
         if (flags.help.value()) {
@@ -53,14 +56,14 @@ public final class DaemonCommand {
         }
         DaemonConfig base = flags.configFile.value() == null ? DaemonConfig.defaults()
                 : ConfigLoader.load(flags.configFile.value());
-        return flags.overlay(base);
+        return new Settings(flags.overlay(base), flags.dropCapabilities());
     }
 
     public int run(List<String> args) {
         BuildInfo build = BuildInfo.load();
-        DaemonConfig config;
+        Settings settings;
         try {
-            config = configure(args, build);
+            settings = configure(args, build);
         } catch (Finished e) {
             return ExitCodes.OK;
         } catch (UsageException e) {
@@ -70,6 +73,7 @@ public final class DaemonCommand {
             err.println(NAME + ": " + e.getMessage());
             return ExitCodes.USAGE;
         }
+        DaemonConfig config = settings.config();
         LogSetup.apply(config.log().level(), config.log().format());
         log.info("starting {} version {} (revision {})", NAME, build.version(), build.revision());
 
@@ -98,6 +102,9 @@ public final class DaemonCommand {
         }
         log.info("listening on {} (port {}), metrics at {}", config.web().listenAddress(), server.port(),
                 config.web().telemetryPath());
+        if (settings.dropCapabilities()) {
+            dropCapabilities(); // last: every thread (pollers, aggregator, HTTP) exists and holds none after
+        }
 
         CountDownLatch stop = new CountDownLatch(1);
         Shutdown.onSignal(stop::countDown);
@@ -110,6 +117,19 @@ public final class DaemonCommand {
         daemon.close();
         log.info("stopped");
         return ExitCodes.OK;
+    }
+
+    private static void dropCapabilities() {
+        try {
+            int holding = ExecCapture.dropCapabilities();
+            if (holding > 0) {
+                log.warn("{} threads kept capabilities", holding);
+            } else {
+                log.info("dropped every capability: the probe is attached and needs none any more");
+            }
+        } catch (CaptureException e) {
+            log.warn(e.getMessage());
+        }
     }
 
     /** --help or --version was served: exit 0 without running. */

@@ -63,6 +63,11 @@ final class DaemonFlags {
         version = set.bool("version", false, "Show the version and exit");
     }
 
+    /** --[no-]capabilities.drop (of the --bpf.* family): drop every capability once the probe runs. */
+    boolean dropCapabilities() {
+        return probe.dropCapabilities();
+    }
+
     private static long parseWhole(String v) {
         try {
             return Long.parseLong(v);

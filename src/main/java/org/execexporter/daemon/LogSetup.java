@@ -37,6 +37,7 @@ final class LogSetup {
                 encoder.setWithNanoseconds(false);
                 encoder.setWithContext(false);
                 encoder.setWithArguments(false);
+                encoder.setWithMDC(false);
                 encoder.setWithMessage(false);
                 encoder.setWithFormattedMessage(true);
                 encoder.start();

@@ -70,6 +70,16 @@ public final class TraceCommand {
         }
         long clockOffset = ExecCapture.clockOffsetNanos();
         capture.start(new Printer(format, clockOffset, done));
+        if (probeFlags.dropCapabilities()) {
+            try {
+                int holding = ExecCapture.dropCapabilities();
+                if (holding > 0) {
+                    err.println("exec-exporter trace: warning: " + holding + " threads kept capabilities");
+                }
+            } catch (CaptureException e) {
+                err.println("exec-exporter trace: warning: " + e.getMessage());
+            }
+        }
         try {
             done.await();
         } catch (InterruptedException e) {

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.execexporter.testing.ExecStorm;
+import org.execexporter.testing.RootOrCi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +26,7 @@ class CardinalityFloodIT {
 
     @BeforeEach
     void rootOrCi() {
-        RootOrCi.require();
+        RootOrCi.requireBpf();
     }
 
     @Test

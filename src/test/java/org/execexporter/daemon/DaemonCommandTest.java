@@ -95,9 +95,11 @@ class DaemonCommandTest {
                 log: {format: json}
                 bpf: {ring_pages: 16, wakeup_events: 8}
                 """);
-        DaemonConfig c = new DaemonCommand(System.out, System.err).configure(
+        DaemonCommand.Settings settings = new DaemonCommand(System.out, System.err).configure(
                 List.of("--config.file", file.toString(), "--comm.max-series=9", "--no-collector.jvm",
-                        "--bpf.ring-pages=32"), new BuildInfo("v", "r"));
+                        "--bpf.ring-pages=32", "--no-capabilities.drop"), new BuildInfo("v", "r"));
+        assertThat(settings.dropCapabilities()).isFalse();
+        DaemonConfig c = settings.config();
         assertThat(c.comm().maxSeries()).isEqualTo(9);
         assertThat(c.comm().idleTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.log().format()).isEqualTo(LogFormat.JSON);

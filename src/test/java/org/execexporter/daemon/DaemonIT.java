@@ -10,6 +10,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.execexporter.text.NameEscaper;
+import org.execexporter.testing.ExecStorm;
+import org.execexporter.testing.RootOrCi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +23,7 @@ class DaemonIT {
 
     @BeforeEach
     void rootOrCi() {
-        RootOrCi.require();
+        RootOrCi.requireBpf();
     }
 
     @Test
@@ -49,7 +51,7 @@ class DaemonIT {
                     Duration.ofSeconds(60));
             for (byte[] name : names) {
                 assertThat(s.execs(label(name))).as("execs of %s", label(name))
-                        .isEqualTo(storm.perName().get(HexFormat.of().formatHex(name)));
+                        .isEqualTo(storm.perNameHex().get(HexFormat.of().formatHex(name)));
             }
             assertThat(s.value("exec_exporter_lost_events_total")).isZero();
             assertThat(s.value("exec_exporter_dropped_events_total")).isZero();
@@ -77,9 +79,9 @@ class DaemonIT {
                     Duration.ofSeconds(60));
             for (byte[] name : names) {
                 String label = label(name);
-                assertThat(NameEscaper.unescape(label)).isEqualTo(ExecStorm.comm(name)); // lossless
+                assertThat(NameEscaper.unescape(label)).isEqualTo(ExecStorm.commOf(name)); // lossless
                 assertThat(s.execs(label)).as("execs of %s", label)
-                        .isEqualTo(storm.perName().get(HexFormat.of().formatHex(name)));
+                        .isEqualTo(storm.perNameHex().get(HexFormat.of().formatHex(name)));
             }
             assertThat(s.text).contains("exec_events_total{comm=\"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\\\\xc3\"}");
             DaemonGoldenTest.assertPromtoolAccepts(s.text);
@@ -88,7 +90,7 @@ class DaemonIT {
     }
 
     static String label(byte[] name) {
-        return NameEscaper.escape(ExecStorm.comm(name));
+        return NameEscaper.escape(ExecStorm.commOf(name));
     }
 
     static long sum(Map<String, Long> counts) {

@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import org.execexporter.testing.ExecStorm;
+import org.execexporter.testing.RootOrCi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +43,7 @@ class PrometheusIT {
 
     @BeforeEach
     void rootOrCi() {
-        RootOrCi.require();
+        RootOrCi.requireBpf();
         if (System.getenv("CI") == null) {
             Assumptions.assumeTrue(Files.isExecutable(PROMETHEUS), "the prometheus package is not installed");
         }
@@ -79,7 +81,7 @@ class PrometheusIT {
             for (byte[] name : names) {
                 assertThat(increase.get(new String(name, StandardCharsets.UTF_8)))
                         .as("increase of %s", new String(name, StandardCharsets.UTF_8))
-                        .isEqualTo((double) storm.perName().get(HexFormat.of().formatHex(name)));
+                        .isEqualTo((double) storm.perNameHex().get(HexFormat.of().formatHex(name)));
             }
             assertThat(single(query("exec_exporter_lost_events_total"))).isZero();
             assertThat(single(query("exec_exporter_dropped_events_total"))).isZero();

@@ -11,6 +11,8 @@ import org.execexporter.config.DaemonConfig;
 import org.execexporter.config.ListenAddress;
 import org.execexporter.http.MetricsServer;
 import org.execexporter.metrics.BuildInfo;
+import org.execexporter.testing.ExecStorm;
+import org.execexporter.testing.RootOrCi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +31,7 @@ class QueueOverflowIT {
 
     @BeforeEach
     void rootOrCi() {
-        RootOrCi.require();
+        RootOrCi.requireBpf();
     }
 
     @Test

@@ -1,0 +1,77 @@
+package org.execexporter.capture;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class RecordBatchTest {
+    private final List<ExecEvent> seen = new ArrayList<>();
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong malformed = new AtomicLong();
+
+    private void dispatch(ByteBuffer batch, int length) {
+        RecordBatch.dispatch(batch, length, new ExecRecord(), r -> seen.add(r.toEvent()), delivered, malformed);
+    }
+
+    @Test
+    void deliversEveryRecordInOrder() {
+        ByteBuffer batch = TestRecords.batch(
+                TestRecords.row(1, 10, 1, 0, "a".getBytes(US_ASCII), "/a".getBytes(US_ASCII), false, 6),
+                TestRecords.row(2, 11, 1, 0, "bb".getBytes(US_ASCII), "/bb".getBytes(US_ASCII), false, 1),
+                TestRecords.row(3, 12, 1, 0, "ccc".getBytes(US_ASCII), new byte[0], false, 0));
+        dispatch(batch, batch.capacity());
+        assertThat(seen).extracting(ExecEvent::pid).containsExactly(10, 11, 12);
+        assertThat(seen.get(1).filename()).isEqualTo("/bb".getBytes(US_ASCII));
+        assertThat(delivered.get()).isEqualTo(3);
+        assertThat(malformed.get()).isZero();
+    }
+
+    @Test
+    void emptyBatchDeliversNothing() {
+        dispatch(TestRecords.batch(), 0);
+        assertThat(seen).isEmpty();
+        assertThat(delivered.get()).isZero();
+    }
+
+    @Test
+    void aSizeBeyondTheBatchStopsDecodingAndIsCounted() {
+        ByteBuffer batch = TestRecords.batch(
+                TestRecords.row(1, 10, 1, 0, "a".getBytes(US_ASCII), new byte[0], false, 0),
+                TestRecords.row(2, 11, 1, 0, "b".getBytes(US_ASCII), new byte[0], false, 0));
+        batch.putInt(4 + 40, 9999); // the second record's size prefix
+        dispatch(batch, batch.capacity());
+        assertThat(seen).extracting(ExecEvent::pid).containsExactly(10);
+        assertThat(malformed.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aRecordTooShortIsSkippedAndCounted() {
+        ByteBuffer batch = TestRecords.batch(new byte[8],
+                TestRecords.row(2, 11, 1, 0, "b".getBytes(US_ASCII), new byte[0], false, 0));
+        dispatch(batch, batch.capacity());
+        assertThat(seen).extracting(ExecEvent::pid).containsExactly(11);
+        assertThat(malformed.get()).isEqualTo(1);
+    }
+
+    @Test
+    void deliveredCountsRecordsBeforeASinkFailure() {
+        ByteBuffer batch = TestRecords.batch(
+                TestRecords.row(1, 10, 1, 0, "a".getBytes(US_ASCII), new byte[0], false, 0),
+                TestRecords.row(2, 11, 1, 0, "b".getBytes(US_ASCII), new byte[0], false, 0));
+        try {
+            RecordBatch.dispatch(batch, batch.capacity(), new ExecRecord(), r -> {
+                if (r.pid() == 11) {
+                    throw new IllegalStateException("boom");
+                }
+            }, delivered, malformed);
+        } catch (IllegalStateException expected) {
+            // the poller logs it
+        }
+        assertThat(delivered.get()).isEqualTo(1);
+    }
+}

@@ -1,0 +1,48 @@
+package org.execexporter.capture;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/** Builds struct exec_event rows by hand, as the BPF program lays them out. */
+public final class TestRecords {
+    private TestRecords() {}
+
+    /** The bytes of one record: header, then the filename, then {@code padding} zero bytes. */
+    public static byte[] row(long ktime, int pid, int ppid, int uid, byte[] comm, byte[] filename, boolean truncated,
+                             int padding) {
+        ByteBuffer b = ByteBuffer.allocate(ExecRecord.HEADER_SIZE + filename.length + padding)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(ktime).putInt(pid).putInt(ppid).putInt(uid);
+        b.putShort((short) filename.length);
+        b.putShort((short) (truncated ? ExecRecord.FLAG_FILENAME_TRUNCATED : 0));
+        byte[] commField = new byte[ExecRecord.COMM_LEN];
+        System.arraycopy(comm, 0, commField, 0, Math.min(comm.length, ExecRecord.COMM_LEN));
+        b.put(commField);
+        b.put(filename);
+        return b.array();
+    }
+
+    /** A record view over one row, for tests of what reads records. */
+    public static ExecRecord record(long ktime, int pid, int ppid, int uid, byte[] comm, byte[] filename,
+                                    boolean truncated) {
+        byte[] row = row(ktime, pid, ppid, uid, comm, filename, truncated, 0);
+        ExecRecord record = new ExecRecord();
+        if (!record.wrap(ByteBuffer.wrap(row).order(ByteOrder.LITTLE_ENDIAN), 0, row.length)) {
+            throw new IllegalArgumentException("not a valid record");
+        }
+        return record;
+    }
+
+    /** Rows framed as jni/probe.c frames a batch: [u32 size][row]... */
+    public static ByteBuffer batch(byte[]... rows) {
+        int size = 0;
+        for (byte[] row : rows) {
+            size += 4 + row.length;
+        }
+        ByteBuffer b = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
+        for (byte[] row : rows) {
+            b.putInt(row.length).put(row);
+        }
+        return b.clear();
+    }
+}

@@ -1,0 +1,119 @@
+package org.execexporter.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A child process whose stdout lines and stderr are collected as they come. Close kills it. */
+public final class Subprocess implements AutoCloseable {
+    private final Process process;
+    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final List<String> allLines = new ArrayList<>();
+    private final StringBuffer stderr = new StringBuffer();
+    private final Thread outReader;
+    private final Thread errReader;
+
+    private Subprocess(Process process) {
+        this.process = process;
+        outReader = pump(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)),
+                line -> {
+                    lines.add(line);
+                    synchronized (allLines) {
+                        allLines.add(line);
+                    }
+                });
+        errReader = pump(new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)),
+                line -> stderr.append(line).append('\n'));
+    }
+
+    public static Subprocess start(List<String> command) throws IOException {
+        return new Subprocess(new ProcessBuilder(command).start());
+    }
+
+    /** {@code java -jar exec-exporter.jar ARGS...}, optionally behind a wrapper (unshare, setpriv). */
+    public static List<String> exporter(List<String> wrapper, String... args) {
+        List<String> command = new ArrayList<>(wrapper);
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("-jar");
+        command.add(TestNative.jar().toString());
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private static Thread pump(BufferedReader reader, java.util.function.Consumer<String> sink) {
+        Thread t = new Thread(() -> {
+            try (reader) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    sink.accept(line);
+                }
+            } catch (IOException ignored) {
+                // the process went away
+            }
+        }, "subprocess-reader");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** The next stdout line that matches, waiting up to {@code millis}. */
+    public Optional<String> awaitLine(Predicate<String> match, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return Optional.empty();
+            }
+            String line = lines.poll(left, TimeUnit.NANOSECONDS);
+            if (line != null && match.test(line)) {
+                return Optional.of(line);
+            }
+        }
+    }
+
+    /** Waits up to {@code millis} for exit; the exit code, or empty if still running. */
+    public Optional<Integer> awaitExit(long millis) throws InterruptedException {
+        if (!process.waitFor(millis, TimeUnit.MILLISECONDS)) {
+            return Optional.empty();
+        }
+        outReader.join(2_000);
+        errReader.join(2_000);
+        return Optional.of(process.exitValue());
+    }
+
+    /** SIGTERM. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    public void signal(String signal) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).start().waitFor();
+    }
+
+    public String stderr() {
+        return stderr.toString();
+    }
+
+    public List<String> stdoutLines() {
+        synchronized (allLines) {
+            return new ArrayList<>(allLines);
+        }
+    }
+
+    @Override
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+}

@@ -1,0 +1,58 @@
+package org.execexporter.trace;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import org.execexporter.capture.ExecRecord;
+import org.execexporter.capture.TestRecords;
+import org.junit.jupiter.api.Test;
+
+class TextFormatTest {
+    private static final long WALL = LocalDateTime.of(2026, 11, 25, 20, 3, 3).toEpochSecond(ZoneOffset.UTC)
+            * 1_000_000_000L + 999_000_000L;
+    private final TextFormat format = new TextFormat(ZoneOffset.UTC);
+
+    private String line(ExecRecord record) {
+        StringBuilder out = new StringBuilder();
+        format.format(record, WALL, out);
+        return out.toString();
+    }
+
+    @Test
+    void headerIsTheClassicOne() {
+        assertThat(format.header()).isEqualTo("TIME     EVENT PID     COMM             FILENAME");
+    }
+
+    @Test
+    void lineHasTheClassicColumns() {
+        ExecRecord r = TestRecords.record(1, 93759, 1, 0, "sh".getBytes(US_ASCII), "/bin/sh".getBytes(US_ASCII), false);
+        assertThat(line(r)).isEqualTo("20:03:03 EXEC  93759   sh               /bin/sh");
+        // columns line up with the header
+        assertThat(line(r).indexOf("sh ")).isEqualTo(format.header().indexOf("COMM"));
+        assertThat(line(r).indexOf("/bin/sh")).isEqualTo(format.header().indexOf("FILENAME"));
+    }
+
+    @Test
+    void longValuesPushColumnsButKeepOneSpace() {
+        ExecRecord r = TestRecords.record(1, 123456789, 1, 0, "abcdefghijklmno".getBytes(US_ASCII),
+                "/x".getBytes(US_ASCII), false);
+        assertThat(line(r)).isEqualTo("20:03:03 EXEC  123456789 abcdefghijklmno  /x");
+    }
+
+    @Test
+    void nonPrintableBytesAreEscapedNeverRaw() {
+        ExecRecord r = TestRecords.record(1, 7, 1, 0, new byte[] {'a', '\n', 'b', (byte) 0xff},
+                new byte[] {'/', 't', 0x1b, '[', '2', 'J'}, false);
+        String line = line(r);
+        assertThat(line).isEqualTo("20:03:03 EXEC  7       a\\x0ab\\xff       /t\\x1b[2J");
+        assertThat(line.chars()).noneMatch(c -> c < 0x20);
+    }
+
+    @Test
+    void truncatedFilenameEndsWithAnEllipsis() {
+        ExecRecord r = TestRecords.record(1, 7, 1, 0, "a".getBytes(US_ASCII), "/very/long".getBytes(US_ASCII), true);
+        assertThat(line(r)).endsWith("/very/long...");
+    }
+}

@@ -1,0 +1,269 @@
+package org.execexporter.trace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.execexporter.testing.Bpftool;
+import org.execexporter.testing.RootOrCi;
+import org.execexporter.testing.Subprocess;
+import org.execexporter.testing.TestNative;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `exec-exporter trace` as a user runs it: the real jar, the real kernel, signals, namespaces. */
+class TraceCommandIT {
+    private static final Pattern LINE = Pattern.compile("^(\\d\\d:\\d\\d:\\d\\d) EXEC  (\\d+) +(\\S+) +(.*)$");
+    private static final long START_MILLIS = 60_000;
+    /** A private mount namespace without tracefs or debugfs; refuses to run if they stay visible. */
+    private static final List<String> WITHOUT_TRACEFS = List.of("unshare", "-m", "--propagation", "private",
+            "sh", "-c", "for m in /sys/kernel/debug/tracing /sys/kernel/tracing /sys/kernel/debug; do "
+                    + "umount -l $m 2>/dev/null; done; "
+                    + "if grep -qE ' (tracefs|debugfs) ' /proc/mounts; then echo 'tracefs still mounted' >&2; exit 99; fi; "
+                    + "exec \"$@\"", "sh");
+    private static final List<String> WITH_TRACEFS = List.of("unshare", "-m", "--propagation", "private",
+            "sh", "-c", "grep -q ' /sys/kernel/tracing tracefs ' /proc/mounts || "
+                    + "mount -t tracefs tracefs /sys/kernel/tracing || exit 98; exec \"$@\"", "sh");
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void requireBpf() {
+        RootOrCi.requireBpf();
+    }
+
+    @BeforeEach
+    void worldReadableTmp() throws IOException {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /** Execs a uniquely named binary until the trace prints it; returns that line and the exec's pid. */
+    private record Seen(String line, long pid, Path binary, String name) {}
+
+    private Seen execUntilTraced(Subprocess trace) throws Exception {
+        String name = TestNative.uniqueName("tc");
+        Path binary = TestNative.copyNoop(tmp, name);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_MILLIS);
+        List<Long> pids = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            Process p = new ProcessBuilder(binary.toString()).start();
+            p.waitFor(10, TimeUnit.SECONDS);
+            pids.add(p.pid());
+            var line = trace.awaitLine(l -> l.contains(name), 300);
+            if (line.isPresent()) {
+                long pid = pids.stream().filter(pp -> line.get().contains(String.valueOf(pp))).findFirst().orElse(-1L);
+                return new Seen(line.get(), pid, binary, name);
+            }
+            if (trace.awaitExit(0).isPresent()) {
+                throw new AssertionError("trace exited early: " + trace.stderr());
+            }
+        }
+        throw new AssertionError("no trace line for " + name + "; stderr: " + trace.stderr());
+    }
+
+    private static void stopAndCheckClean(Subprocess trace, String signal) throws Exception {
+        List<Long> programs = Bpftool.programsOf(trace.pid(), "exec_btf");
+        programs.addAll(Bpftool.programsOf(trace.pid(), "exec_tracepoint"));
+        assertThat(programs).as("programs held by the trace").isNotEmpty();
+
+        long start = System.nanoTime();
+        trace.signal(signal);
+        assertThat(trace.awaitExit(10_000)).as("exit status after SIG%s", signal).contains(0);
+        System.out.printf("trace exited %d ms after SIG%s%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), signal);
+        for (long id : programs) {
+            assertThat(Bpftool.awaitGone(id, 5_000)).as("program %d gone", id).isTrue();
+        }
+        assertThat(trace.stderr()).isEmpty();
+    }
+
+    @Test
+    void printsTheClassicHeaderAndOneLinePerExecThenStopsCleanlyOnSigterm() throws Exception {
+        try (Subprocess trace = Subprocess.start(Subprocess.exporter(List.of(), "trace"))) {
+            assertThat(trace.awaitLine(l -> true, START_MILLIS))
+                    .contains("TIME     EVENT PID     COMM             FILENAME");
+            Seen seen = execUntilTraced(trace);
+
+            Matcher m = LINE.matcher(seen.line());
+            assertThat(m.matches()).as(seen.line()).isTrue();
+            assertThat(Long.parseLong(m.group(2))).isEqualTo(seen.pid());
+            assertThat(m.group(3)).isEqualTo(seen.name());
+            assertThat(m.group(4)).isEqualTo(seen.binary().toString());
+            assertThat(seen.line().indexOf(seen.name())).isEqualTo("TIME     EVENT PID     ".length());
+
+            stopAndCheckClean(trace, "TERM");
+        }
+    }
+
+    @Test
+    void ctrlCEndsItCleanlyToo() throws Exception {
+        try (Subprocess trace = Subprocess.start(Subprocess.exporter(List.of(), "trace"))) {
+            execUntilTraced(trace);
+            stopAndCheckClean(trace, "INT");
+        }
+    }
+
+    @Test
+    void jsonHasOneObjectPerLineWithEveryField() throws Exception {
+        try (Subprocess trace = Subprocess.start(Subprocess.exporter(List.of(), "trace", "--json"))) {
+            Seen seen = execUntilTraced(trace);
+            JsonNode node = new ObjectMapper().readTree(seen.line());
+            Instant time = Instant.parse(node.get("time").asText());
+            assertThat(Duration.between(time, Instant.now()).abs()).isLessThan(Duration.ofMinutes(1));
+            assertThat(node.get("time").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+            assertThat(node.get("pid").asLong()).isEqualTo(seen.pid());
+            assertThat(node.get("ppid").asLong()).isEqualTo(ProcessHandle.current().pid());
+            assertThat(node.get("uid").asLong()).isZero();
+            assertThat(node.get("comm").asText()).isEqualTo(seen.name());
+            assertThat(node.get("filename").asText()).isEqualTo(seen.binary().toString());
+            assertThat(node.get("filename_truncated").asBoolean()).isFalse();
+            stopAndCheckClean(trace, "TERM");
+        }
+    }
+
+    @Test
+    void worksWithTracefsAndDebugfsUnmounted() throws Exception {
+        try (Subprocess trace = Subprocess.start(Subprocess.exporter(WITHOUT_TRACEFS, "trace"))) {
+            Seen seen = execUntilTraced(trace);
+            assertThat(seen.line()).contains(seen.binary().toString());
+            stopAndCheckClean(trace, "TERM");
+        }
+    }
+
+    @Test
+    void theClassicTracepointWorksWhereTracefsIsMounted() throws Exception {
+        try (Subprocess trace = Subprocess.start(
+                Subprocess.exporter(WITH_TRACEFS, "trace", "--json", "--bpf.attach=tracepoint"))) {
+            Seen seen = execUntilTraced(trace);
+            JsonNode node = new ObjectMapper().readTree(seen.line());
+            assertThat(node.get("pid").asLong()).isEqualTo(seen.pid());
+            assertThat(node.get("ppid").asLong()).isEqualTo(ProcessHandle.current().pid());
+            assertThat(node.get("filename").asText()).isEqualTo(seen.binary().toString());
+            assertThat(Bpftool.programsOf(trace.pid(), "exec_tracepoint")).hasSize(1);
+            assertThat(Bpftool.programsOf(trace.pid(), "exec_btf")).isEmpty();
+            stopAndCheckClean(trace, "TERM");
+        }
+    }
+
+    @Test
+    void theClassicTracepointWithoutTracefsFailsInOneLine() throws Exception {
+        try (Subprocess trace = Subprocess.start(
+                Subprocess.exporter(WITHOUT_TRACEFS, "trace", "--bpf.attach=tracepoint"))) {
+            assertThat(trace.awaitExit(START_MILLIS)).contains(1);
+            assertThat(trace.stderr()).startsWith(
+                    "exec-exporter trace: failed to attach tracepoint/sched/sched_process_exec: ");
+            assertThat(trace.stderr().strip()).doesNotContain("\n");
+            assertThat(trace.stdoutLines()).isEmpty();
+        }
+    }
+
+    @Test
+    void withoutPrivilegesSaysWhatIsNeededInOneLine() throws Exception {
+        List<String> nobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+        try (Subprocess trace = Subprocess.start(Subprocess.exporter(nobody, "trace"))) {
+            assertThat(trace.awaitExit(START_MILLIS)).contains(1);
+            assertThat(trace.stderr()).isEqualTo("exec-exporter trace: missing CAP_BPF and CAP_PERFMON: "
+                    + "run as root or with the capabilities CAP_BPF and CAP_PERFMON\n");
+        }
+    }
+
+    /** Each thread's capability sets, e.g. {"CapEff": "0000000000000000", ...}, by thread id. */
+    private static java.util.Map<String, java.util.Map<String, String>> capabilities(long pid) throws IOException {
+        java.util.Map<String, java.util.Map<String, String>> threads = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                java.util.Map<String, String> sets = new java.util.TreeMap<>();
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("Cap")) {
+                            String[] kv = line.split(":\\s+");
+                            sets.put(kv[0], kv[1]);
+                        }
+                    }
+                } catch (IOException exited) {
+                    continue;
+                }
+                threads.put(task.getFileName().toString(), sets);
+            }
+        }
+        return threads;
+    }
+
+    private static final String NONE = "0000000000000000";
+
+    @Test
+    void dropsEveryCapabilityOfEveryThreadOnceAttachedAndKeepsTracing() throws Exception {
+        try (Subprocess trace = Subprocess.start(Subprocess.exporter(List.of(), "trace"))) {
+            execUntilTraced(trace);
+            var threads = capabilities(trace.pid());
+            assertThat(threads).hasSizeGreaterThan(5);
+            threads.forEach((tid, sets) -> assertThat(sets).as("thread %s", tid)
+                    .containsEntry("CapEff", NONE).containsEntry("CapPrm", NONE).containsEntry("CapInh", NONE)
+                    .containsEntry("CapAmb", NONE).containsEntry("CapBnd", NONE));
+            execUntilTraced(trace); // still reading its rings
+            stopAndCheckClean(trace, "TERM");
+        }
+    }
+
+    @Test
+    void keepsCapabilitiesWhenAskedTo() throws Exception {
+        try (Subprocess trace = Subprocess.start(Subprocess.exporter(List.of(), "trace", "--no-capabilities.drop"))) {
+            execUntilTraced(trace);
+            assertThat(capabilities(trace.pid()).values()).allSatisfy(sets ->
+                    assertThat(sets.get("CapEff")).isNotEqualTo(NONE));
+            stopAndCheckClean(trace, "TERM");
+        }
+    }
+
+    @Test
+    void runsAsAnOrdinaryUserWithOnlyCapBpfAndCapPerfmon() throws Exception {
+        List<String> nobodyWithCaps = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "--inh-caps=+bpf,+perfmon", "--ambient-caps=+bpf,+perfmon");
+        try (Subprocess trace = Subprocess.start(Subprocess.exporter(nobodyWithCaps, "trace", "--json"))) {
+            Seen seen = execUntilTraced(trace);
+            assertThat(new ObjectMapper().readTree(seen.line()).get("pid").asLong()).isEqualTo(seen.pid());
+            assertThat(Files.readString(Path.of("/proc", String.valueOf(trace.pid()), "status")))
+                    .contains("Uid:\t65534").contains("CapEff:\t" + NONE).contains("CapAmb:\t" + NONE);
+            stopAndCheckClean(trace, "TERM");
+        }
+    }
+
+    @Test
+    void aBadFlagIsAUsageErrorInOneLine() throws Exception {
+        try (Subprocess trace = Subprocess.start(Subprocess.exporter(List.of(), "trace", "--bpf.ring-pages=3"))) {
+            assertThat(trace.awaitExit(START_MILLIS)).contains(2);
+            assertThat(trace.stderr()).isEqualTo("exec-exporter trace: invalid value for flag --bpf.ring-pages: "
+                    + "ring pages must be a power of two from 1 to 65536, not 3 (see --help)\n");
+        }
+    }
+
+    @Test
+    void endsWhenTheReaderOfItsPipeGoesAway() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> pipeline = List.of("sh", "-c",
+                "\"$1\" -jar \"$2\" trace | head -n 3", "sh", java, TestNative.jar().toString());
+        try (Subprocess shell = Subprocess.start(pipeline)) {
+            Path binary = TestNative.copyNoop(tmp, TestNative.uniqueName("tp"));
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_MILLIS);
+            while (shell.awaitExit(100).isEmpty()) {
+                assertThat(System.nanoTime()).as("the pipeline ended").isLessThan(deadline);
+                new ProcessBuilder(binary.toString()).start().waitFor(10, TimeUnit.SECONDS);
+            }
+            assertThat(shell.stdoutLines()).hasSize(3);
+        }
+    }
+}
