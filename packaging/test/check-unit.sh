@@ -5,6 +5,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 MAX_EXPOSURE=2.5
+need_packages systemd man-db
 unit=$ROOT/packaging/systemd/exec-exporter.service
 deb=$(deb_path)
 work=$(mktemp -d)

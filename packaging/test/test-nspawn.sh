@@ -229,9 +229,23 @@ log "postinst started the service; BPF programs $service_progs"
 host_pid=$(main_host_pid)
 [ "$(awk '/^Uid:/ {print $2}' "/proc/$host_pid/status")" = "$(ct id -u exec-exporter)" ] \
 	|| fail "the service does not run as the user exec-exporter"
-cap_eff=$(awk '/^CapEff:/ {print $2}' "/proc/$host_pid/status")
-[ "$(capsh --decode="$cap_eff" 2>/dev/null | sed 's/.*=//')" = "cap_ipc_lock,cap_perfmon,cap_bpf" ] \
-	|| fail "the service's effective capabilities are $(capsh --decode="$cap_eff" 2>/dev/null || echo "$cap_eff")"
+# The unit bounds it to CAP_BPF, CAP_PERFMON and CAP_IPC_LOCK, which loaded the probe as a
+# non-root user; once attached, the daemon drops them all (--capabilities.drop), on every thread.
+caps() { capsh --decode="$(awk -v f="$1:" '$1 == f {print $2}' "$2")" | sed 's/.*=//'; }
+bounding=$(caps CapBnd "/proc/$host_pid/status")
+case $bounding in
+	cap_ipc_lock,cap_perfmon,cap_bpf | "") ;;
+	*) fail "the service's capability bounding set is $bounding" ;;
+esac
+held() {
+	local t
+	for t in /proc/"$host_pid"/task/*/status; do
+		[ -z "$(caps CapEff "$t")$(caps CapPrm "$t")$(caps CapAmb "$t")" ] || return 0
+	done
+	return 1
+}
+wait_until 10 "the daemon to drop its capabilities on every thread" eval '! held'
+
 grep -q ' /usr/lib/exec-exporter/libexecexporter.so$' "/proc/$host_pid/maps" \
 	|| fail "the service did not load /usr/lib/exec-exporter/libexecexporter.so"
 ct exec-exporter --help >/dev/null 2>&1 || fail "exec-exporter --help fails in the container"
