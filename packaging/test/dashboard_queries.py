@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Checks the Grafana dashboard: its structure, then every query against a running Prometheus.
+
+    dashboard_queries.py <dashboard.json>                          structure only
+    dashboard_queries.py <dashboard.json> <prometheus URL> <job> <deadline seconds>
+
+Grafana's variables are resolved the way Grafana would: $__rate_interval, $__interval and $__range
+get concrete durations, query variables get the values their label_values() query returns from
+Prometheus (the All value where the variable has one), custom variables their default. Every
+query must evaluate without error; those about execs (exec_events_total, exec_rate_*) must also
+return data. Prints one line per problem and exits 1 if there is any.
+"""
+import json
+import re
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
+BUILTINS = {"__rate_interval": "15s", "__interval": "2s", "__range": "5m"}
+EXEC_METRICS = re.compile(r"\b(exec_events_total|exec_rate_[a-z_]+)\b")
+REQUIRED_METRICS = [
+    "exec_events_total", "exec_rate_per_comm_execs_bucket", "exec_rate_host_execs_bucket",
+    "exec_exporter_lost_events_total", "exec_exporter_dropped_events_total",
+    "exec_exporter_overflow_events_total", "exec_exporter_queue_depth",
+    "exec_exporter_bpf_prog_run_seconds_total", "exec_exporter_bpf_prog_runs_total",
+]
+
+
+def panels_of(dashboard):
+    for p in dashboard.get("panels", []):
+        yield p
+        yield from p.get("panels", [])
+
+
+def datasource_refs(node, path="$"):
+    """Every datasource reference anywhere in the JSON, with its path."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "datasource":
+                yield f"{path}.{k}", v
+            yield from datasource_refs(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from datasource_refs(v, f"{path}[{i}]")
+
+
+def check_structure(d):
+    problems = []
+    variables = {v["name"]: v for v in d.get("templating", {}).get("list", [])}
+    ds = variables.get("datasource")
+    if not ds or ds.get("type") != "datasource" or ds.get("query") != "prometheus":
+        problems.append("no variable 'datasource' of type datasource for prometheus")
+    for name in ("job", "instance"):
+        if variables.get(name, {}).get("type") != "query":
+            problems.append(f"no query variable '{name}'")
+    for path, ref in datasource_refs(d):
+        if path.startswith("$.annotations") and ref == {"type": "grafana", "uid": "-- Grafana --"}:
+            continue
+        if ref != DATASOURCE:
+            problems.append(f"{path} is {json.dumps(ref)}, not {json.dumps(DATASOURCE)} (no hard-coded datasource)")
+    ids = [p.get("id") for p in panels_of(d)]
+    if len(ids) != len(set(ids)):
+        problems.append("panel ids are not unique")
+    exprs = []
+    for p in panels_of(d):
+        if p.get("type") == "row":
+            continue
+        if "gridPos" not in p:
+            problems.append(f"panel '{p.get('title')}' has no gridPos")
+        if p.get("datasource") != DATASOURCE:
+            problems.append(f"panel '{p.get('title')}' does not use ${{datasource}}")
+        for t in p.get("targets", []):
+            expr = t.get("expr", "")
+            exprs.append((p["title"], t.get("refId"), expr))
+            if re.search(r"\[\d+[smhdwy]\]", expr):
+                problems.append(f"panel '{p['title']}' {t.get('refId')}: a fixed range; use $__rate_interval: {expr}")
+            if re.search(r"\b(rate|irate|increase)\(", expr) and not re.search(r"\[\$__(rate_interval|range)\]", expr):
+                problems.append(f"panel '{p['title']}' {t.get('refId')}: rate without $__rate_interval: {expr}")
+    if not any(p.get("type") == "heatmap" and "exec_rate_per_comm_execs_bucket" in t.get("expr", "")
+               for p in panels_of(d) for t in p.get("targets", [])):
+        problems.append("no heatmap of exec_rate_per_comm_execs_bucket")
+    all_exprs = " ".join(e for _, _, e in exprs)
+    for m in REQUIRED_METRICS:
+        if m not in all_exprs:
+            problems.append(f"no panel queries {m}")
+    return problems, variables, exprs
+
+
+def substitute(expr, values):
+    def repl(m):
+        name = m.group(1) or m.group(2) or m.group(3)
+        return values.get(name, m.group(0))
+    return re.sub(r"\$\{(\w+)(?::\w+)?\}|\[\[(\w+)\]\]|\$(\w+)", repl, expr)
+
+
+def api(base, path, params):
+    url = f"{base}{path}?{urllib.parse.urlencode(params, doseq=True)}"
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return json.load(r)
+    except urllib.error.HTTPError as e:
+        return json.load(e)
+
+
+def resolve_variables(base, variables, job):
+    """Values for the variables; problems if a label_values() query finds nothing."""
+    values = dict(BUILTINS)
+    problems = []
+    for name, v in variables.items():  # in dashboard order: later queries use earlier values
+        if v["type"] == "datasource":
+            continue
+        if v["type"] == "custom":
+            values[name] = str(v.get("current", {}).get("value") or v["query"].split(",")[0])
+            continue
+        if v["type"] != "query":
+            continue
+        q = v["query"]["query"] if isinstance(v["query"], dict) else v["query"]
+        m = re.fullmatch(r"\s*label_values\((.*),\s*(\w+)\s*\)\s*", q)
+        if not m:
+            problems.append(f"variable {name}: not a label_values() query: {q}")
+            continue
+        match, label = substitute(m.group(1), values), m.group(2)
+        r = api(base, f"/api/v1/label/{label}/values", {"match[]": match})
+        found = r.get("data") or []
+        if r.get("status") != "success" or not found:
+            problems.append(f"variable {name}: {q} finds nothing ({r.get('error', 'no values')})")
+            continue
+        if name == "job":
+            if job not in found:
+                problems.append(f"variable job: {job} is not among {found}")
+            values[name] = job
+        else:
+            values[name] = v.get("allValue") if v.get("includeAll") and v.get("allValue") else found[0]
+    return values, problems
+
+
+def main():
+    d = json.load(open(sys.argv[1]))
+    problems, variables, exprs = check_structure(d)
+    if len(sys.argv) == 2 or problems:
+        for p in problems:
+            print(p)
+        print(f"{len(exprs)} queries, structure {'ok' if not problems else 'BAD'}", file=sys.stderr)
+        sys.exit(1 if problems else 0)
+
+    base, job, deadline = sys.argv[2], sys.argv[3], time.monotonic() + float(sys.argv[4])
+    while True:
+        values, problems = resolve_variables(base, variables, job)
+        pending = []
+        for title, ref, expr in exprs:
+            q = substitute(expr, values)
+            r = api(base, "/api/v1/query", {"query": q})
+            if r.get("status") != "success":
+                problems.append(f"panel '{title}' {ref}: {r.get('errorType')}: {r.get('error')}: {q}")
+            elif EXEC_METRICS.search(expr) and not r["data"]["result"]:
+                pending.append(f"panel '{title}' {ref}: no data: {q}")
+        if any(not p.startswith("variable") for p in problems):
+            break  # an evaluation error does not go away by waiting
+        if not problems and not pending:
+            print(f"{len(exprs)} queries evaluate, {sum(1 for _, _, e in exprs if EXEC_METRICS.search(e))} "
+                  f"about execs return data", file=sys.stderr)
+            sys.exit(0)
+        if time.monotonic() > deadline:
+            problems += pending
+            break
+        time.sleep(2)
+    for p in problems:
+        print(p)
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
