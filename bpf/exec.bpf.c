@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only
 /*
  * One record per successful exec, from the sched_process_exec tracepoint, sent through a
  * perf buffer (one ring per CPU). Two entry points share one body:

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+// SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
 /*
  * libbpf's messages (verifier logs, load failures) are kept, not printed: the Java side drains
  * them after each probe_open and logs them at debug level, so a failure reads as one line.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
 /*
  * The exec probe: the BPF skeleton's life (open -> load -> attach -> destroy) and its perf
  * buffer, read one ring per thread. Plain C, no JNI: exec_probe_jni.c adapts it to Java.

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, then integration tests that load BPF for real (as root), in
-# `mvn verify`. Installs what it needs first. CI runs exactly this (.ci/run).
+# `mvn verify` (which also builds the .deb), then the packaging tests: lintian, the unit's checks,
+# alert rules, dashboard queries against a real Prometheus, and the package on a real systemd in
+# systemd-nspawn. Installs what it needs first. CI runs exactly this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,3 +17,9 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 mvn -B -ntp verify
+
+if [[ $(id -u) -eq 0 ]]; then
+    bash packaging/test/run-all.sh
+else
+    echo "test: NOT ROOT: the packaging tests (debootstrap, systemd-nspawn) are skipped" >&2
+fi

@@ -27,7 +27,7 @@ done <<'LIST'
 /usr/share/man/man1/exec-exporter.1.gz 644
 /usr/share/doc/exec-exporter/copyright 644
 /usr/share/doc/exec-exporter/changelog.gz 644
-/usr/share/doc/exec-exporter/README-operations.md 644
+/usr/share/doc/exec-exporter/README.md 644
 /usr/share/doc/exec-exporter/examples/grafana/exec-exporter.json 644
 /usr/share/doc/exec-exporter/examples/prometheus/alerts.yml 644
 /usr/share/doc/exec-exporter/examples/prometheus/scrape.yml 644

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+// SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only
 /*
  * execat DIR RELPATH: execveat(DIR's fd, RELPATH). The kernel names such an exec
  * "/dev/fd/N/RELPATH", which can be longer than PATH_MAX: the way to test filename truncation.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+// SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only
 /*
  * execstorm: N workers exec a tiny binary under K names, as fast as they can or at a set rate,
  * and report how many execs of each name succeeded, so a tracer's counts can be checked exactly.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+// SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only
 /* The smallest thing to exec: no libc, no dynamic loader, exits 0 at once. */
 void _start(void)
 {
