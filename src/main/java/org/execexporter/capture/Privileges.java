@@ -47,20 +47,26 @@ final class Privileges {
 
     /** Throws with one line naming what is missing: capabilities, or a kernel with BTF. */
     static void check() throws CaptureException {
-        long effective;
+        String status;
         try {
-            effective = effectiveCapabilities(Files.readString(Path.of("/proc/self/status")));
+            status = Files.readString(Path.of("/proc/self/status"));
         } catch (IOException e) {
-            effective = -1;
+            status = "";
         }
+        check(status, KERNEL_BTF);
+    }
+
+    /** As {@link #check()}, for a given /proc/self/status text and BTF path. */
+    static void check(String procStatus, Path kernelBtf) throws CaptureException {
+        long effective = effectiveCapabilities(procStatus);
         if (effective != -1) {
             List<String> missing = missingCapabilities(effective);
             if (!missing.isEmpty()) {
                 throw new CaptureException("missing " + String.join(" and ", missing) + ": " + NEEDED);
             }
         }
-        if (!Files.exists(KERNEL_BTF)) {
-            throw new CaptureException("the kernel has no BTF (" + KERNEL_BTF
+        if (!Files.exists(kernelBtf)) {
+            throw new CaptureException("the kernel has no BTF (" + kernelBtf
                     + " is missing): exec-exporter needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
         }
     }

@@ -2,7 +2,11 @@ package org.execexporter.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -21,5 +25,20 @@ class PrivilegesTest {
         long effective = Privileges.effectiveCapabilities(status);
         assertThat(Privileges.missingCapabilities(effective))
                 .isEqualTo(missing.isEmpty() ? List.of() : List.of(missing.split(",")));
+    }
+
+    @Test
+    void aKernelWithoutBtfIsOneLineSayingWhatIsNeeded() {
+        String root = "CapEff:\t000001ffffffffff\n";
+        assertThatThrownBy(() -> Privileges.check(root, Path.of("/nonexistent/btf/vmlinux")))
+                .isInstanceOf(CaptureException.class)
+                .hasMessage("the kernel has no BTF (/nonexistent/btf/vmlinux is missing): exec-exporter needs a kernel "
+                        + "built with CONFIG_DEBUG_INFO_BTF=y");
+    }
+
+    @Test
+    void missingCapabilitiesComeBeforeBtf() {
+        assertThatThrownBy(() -> Privileges.check("CapEff:\t0000000000000000\n", Path.of("/nonexistent")))
+                .hasMessage("missing CAP_BPF and CAP_PERFMON: run as root or with the capabilities CAP_BPF and CAP_PERFMON");
     }
 }
