@@ -199,6 +199,9 @@ class Tracer:
 
 
 class Daemon(Tracer):
+    java_opts = []  # --java-opts: JVM options of every daemon
+    jar = JAR
+
     def __init__(self, name, extra_args=()):
         self.name = name
         self.extra_args = list(extra_args)
@@ -209,7 +212,7 @@ class Daemon(Tracer):
     def start(self):
         self.port = free_port()
         began = time.monotonic()
-        self.proc = subprocess.Popen(["java", "-jar", JAR, f"--web.listen-address=127.0.0.1:{self.port}"]
+        self.proc = subprocess.Popen(["java"] + Daemon.java_opts + ["-jar", Daemon.jar, f"--web.listen-address=127.0.0.1:{self.port}"]
                                      + self.extra_args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
         def ready():
@@ -439,6 +442,29 @@ def scrape_latency(series_counts, scrapes, warmup_scrapes):
     return results
 
 
+def rss_under_scrapes(series, scrapes):
+    """RSS of a daemon at defaults holding `series` comm series while it is scraped back to back."""
+    daemon = Daemon("daemon")
+    daemon.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-rss-") as tmp:
+            Storm(tmp, 2, series, [f"r{i:07d}" for i in range(series)]).run()
+        wait_until(lambda: metric_sum(daemon.scrape(), "exec_exporter_comm_series") >= series, 30, 0.2)
+        rss = {0: peak_rss_mib(daemon.pid(), "VmRSS")}
+        done = 0
+        for mark in (100, 300, scrapes):
+            if mark > done:
+                timed_scrapes(daemon.port, mark - done, False)
+                done = mark
+                rss[mark] = peak_rss_mib(daemon.pid(), "VmRSS")
+        result = {"series": int(metric_sum(daemon.scrape(), "exec_exporter_comm_series")),
+                  "rss_mib_after_scrapes": rss, "peak_rss_mib": peak_rss_mib(daemon.pid())}
+        print(f"rss under scrapes: {json.dumps(result)}", flush=True)
+        return result
+    finally:
+        daemon.stop()
+
+
 def jmh(args):
     """The pipeline's events/s without the kernel (PipelineBenchmark), the whole JVM on one CPU."""
     out = os.path.join(ROOT, "target", "jmh-result.json")
@@ -490,7 +516,7 @@ def verdict(ok):
     return "—" if ok is None else ("met" if ok else "**missed**")
 
 
-def report(args, rounds, long, latency, bench, readies, path):
+def report(args, rounds, long, latency, rss_scrapes, bench, readies, path):
     configs = list(rounds[0].keys()) if rounds else []
     lines = [
         "# Benchmark results", "",
@@ -635,12 +661,18 @@ def main():
     parser.add_argument("--jmh-args", default="", help="extra JMH arguments (e.g. '-wi 1 -i 2')")
     parser.add_argument("--no-jmh", action="store_true", help="skip the JMH pipeline ceiling")
     parser.add_argument("--daemon-args", default="", help="extra flags for every daemon (A/B of a setting)")
+    parser.add_argument("--java-opts", default="", help="JVM options of every daemon (A/B of heap or GC flags)")
+    parser.add_argument("--rss-scrapes", type=int, default=1000,
+                        help="back-to-back scrapes of a daemon at defaults for its RSS; 0 skips it")
+    parser.add_argument("--jar", default=JAR, help="the exec-exporter jar to run (A/B of two builds)")
     parser.add_argument("--output", default=os.path.join(ROOT, "bench", "RESULTS.md"))
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench: run as root (it loads BPF and reads kernel program stats)")
     args.loadavg = " ".join(open("/proc/loadavg").read().split()[:3])
     extra = args.daemon_args.split()
+    Daemon.java_opts = args.java_opts.split()
+    Daemon.jar = args.jar
 
     tracers = {
         "none": lambda: Tracer(),
@@ -683,10 +715,11 @@ def main():
         latency = scrape_latency([int(n) for n in args.series.split(",") if n], args.scrapes,
                                  args.warmup_scrapes) if args.series else {}
         readies += [r["ready_s"] for r in latency.values()]
+        rss = rss_under_scrapes(500, args.rss_scrapes) if args.rss_scrapes else None
     finally:
         subprocess.run(["sysctl", "-qw", f"kernel.bpf_stats_enabled={stats_before}"], check=False)
     bench = None if args.no_jmh else jmh(args)
-    report(args, rounds, long, latency, bench, readies, args.output)
+    report(args, rounds, long, latency, rss, bench, readies, args.output)
 
 
 if __name__ == "__main__":
