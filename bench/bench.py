@@ -202,9 +202,10 @@ class Daemon(Tracer):
     java_opts = []  # --java-opts: JVM options of every daemon
     jar = JAR
 
-    def __init__(self, name, extra_args=()):
+    def __init__(self, name, extra_args=(), java_opts=()):
         self.name = name
         self.extra_args = list(extra_args)
+        self.own_java_opts = list(java_opts)
         self.proc = None
         self.port = None
         self.ready_seconds = None
@@ -212,7 +213,7 @@ class Daemon(Tracer):
     def start(self):
         self.port = free_port()
         began = time.monotonic()
-        self.proc = subprocess.Popen(["java"] + Daemon.java_opts + ["-jar", Daemon.jar, f"--web.listen-address=127.0.0.1:{self.port}"]
+        self.proc = subprocess.Popen(["java"] + Daemon.java_opts + self.own_java_opts + ["-jar", Daemon.jar, f"--web.listen-address=127.0.0.1:{self.port}"]
                                      + self.extra_args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
         def ready():
@@ -294,6 +295,9 @@ class Bpftrace(Tracer):
         return counts
 
 
+# daemon-lean: the JVM options bench/RESULTS.md recommends for the service (serial GC, a heap that
+# starts small and grows only with live data); everything else at defaults
+LEAN_JVM = "-XX:+UseSerialGC -Xms16m"
 SETTLE_SECONDS = 0.3  # after a storm: longer than the poll timeout (100 ms), so every batch is consumed
 
 
@@ -304,8 +308,10 @@ def measure(tracer, warmup, storm, names):
         pid = tracer.pid()
         ids = programs_held(pid) if pid else set()
         cold0 = cpu_seconds(pid) if pid else 0.0
-        _, warm_total, _ = warmup.run()
-        time.sleep(SETTLE_SECONDS)
+        warm_total = 0
+        if pid:  # the warm-up is for the tracer's JIT; with no tracer there is nothing to warm
+            _, warm_total, _ = warmup.run()
+            time.sleep(SETTLE_SECONDS)
         cnt0, ns0 = prog_stats(ids)
         cpu0 = cpu_times(pid) if pid else (0.0, 0.0)
         per_name, total, seconds = storm.run()
@@ -442,9 +448,9 @@ def scrape_latency(series_counts, scrapes, warmup_scrapes):
     return results
 
 
-def rss_under_scrapes(series, scrapes):
+def rss_under_scrapes(series, scrapes, java_opts=()):
     """RSS of a daemon at defaults holding `series` comm series while it is scraped back to back."""
-    daemon = Daemon("daemon")
+    daemon = Daemon("daemon", java_opts=java_opts)
     daemon.start()
     try:
         with tempfile.TemporaryDirectory(prefix="bench-rss-") as tmp:
@@ -524,13 +530,16 @@ def report(args, rounds, long, latency, rss_scrapes, bench, readies, path):
         f"- machine: {machine()}",
         f"- load average at start: {args.loadavg}; the machine is shared and noisy: compare within a run",
         f"- command: `bench/run.sh {' '.join(sys.argv[1:])}`",
-        f"- paired rounds: {args.rounds} rounds of {', '.join(configs)} (order rotated each round); "
+        f"- paired rounds: {args.rounds} rounds; in each, every tracer ({', '.join(configs[1:])}; order rotated "
+        "from round to round) runs between two runs with no tracer; "
         f"each run: a warm-up storm of {args.warmup:,} execs (other names), then the measured storm of "
         f"{args.count:,} execs by {args.workers} workers over {args.names} names",
-        "- ratios are taken within each round, then the median over rounds",
+        "- a tracer's ratio is its rate over the mean of the no-tracer runs just before and after it; the table "
+        "gives the median over rounds",
+        f"- daemon-lean: the daemon with the JVM options `{LEAN_JVM}` (all else at defaults)",
         "",
     ]
-    ratios = {c: [r[c]["rate"] / r["none"]["rate"] for r in rounds] for c in configs}
+    ratios = {c: [r[c]["ratio"] for r in rounds] for c in configs}
     daemon_ratio = median(ratios.get("daemon", []))
     bpf = {c: median([r[c]["bpf_ns_per_exec"] for r in rounds]) for c in configs}
     long_daemon = long.get("daemon") if long else None
@@ -538,7 +547,10 @@ def report(args, rounds, long, latency, rss_scrapes, bench, readies, path):
     pipeline = [r for r in (bench or {}).get("results", []) if r["benchmark"] == "pipeline"]
     ceiling = min((r["events_per_s"] for r in pipeline), default=None)
     rss = max([r["daemon"]["peak_rss_mib"] for r in rounds if "daemon" in r]
-              + ([long_daemon["peak_rss_mib"]] if long_daemon else []), default=None)
+              + ([long_daemon["peak_rss_mib"]] if long_daemon else [])
+              + ([rss_scrapes["defaults"]["peak_rss_mib"]] if rss_scrapes else []), default=None)
+    lean_rss = max([r["daemon-lean"]["peak_rss_mib"] for r in rounds if "daemon-lean" in r]
+                   + ([rss_scrapes["lean"]["peak_rss_mib"]] if rss_scrapes else []), default=None)
 
     def ok(value, test):
         return None if value is None else test(value)
@@ -563,7 +575,10 @@ def report(args, rounds, long, latency, rss_scrapes, bench, readies, path):
         ("scrape at 1,000 series, warm, ms (median / p95)", "≤ 50",
          f"{fmt(scrape_1000['plain']['median_ms'], 1)} / {fmt(scrape_1000['plain']['p95_ms'], 1)}"
          if scrape_1000 else "—", ok(scrape_1000, lambda v: v["plain"]["p95_ms"] <= 50)),
-        ("peak RSS at defaults, MiB (storms, long run)", "≤ 150", fmt(rss, 1), ok(rss, lambda v: v <= 150)),
+        ("peak RSS at defaults, MiB (storms, long run, scrapes at 500 series)", "≤ 150", fmt(rss, 1),
+         ok(rss, lambda v: v <= 150)),
+        (f"the same with the JVM options `{LEAN_JVM}`", "≤ 150", fmt(lean_rss, 1),
+         ok(lean_rss, lambda v: v <= 150)),
     ]
     lines += ["## Targets", "", "| what | target | measured | |", "|---|---|---|---|"]
     lines += [f"| {w} | {t} | {m} | {verdict(v)} |" for w, t, m, v in targets]
@@ -623,6 +638,17 @@ def report(args, rounds, long, latency, rss_scrapes, bench, readies, path):
                          f"{fmt(r['rss_mib'], 1)} / {fmt(r['peak_rss_mib'], 1)} |")
         lines += ["", f"{args.warmup_scrapes} warm-up scrapes of each kind, then {args.scrapes} timed ones, "
                   "from a Python client on the same machine.", ""]
+    if rss_scrapes:
+        lines += ["## RSS under scrapes", "",
+                  f"A daemon at defaults holding 500 comm series (the default comm.max_series), scraped back to "
+                  f"back ({args.rss_scrapes:,} scrapes; Prometheus every 15 s makes as many in about 4 hours):", "",
+                  "| JVM options | series | RSS MiB after 0 / 100 / 300 / all scrapes | peak RSS MiB |",
+                  "|---|---|---|---|"]
+        for k, r in rss_scrapes.items():
+            after = " / ".join(fmt(v, 1) for v in r["rss_mib_after_scrapes"].values())
+            lines.append(f"| {'(none)' if k == 'defaults' else '`' + LEAN_JVM + '`'} | {fmt(r['series'])} | "
+                         f"{after} | {fmt(r['peak_rss_mib'], 1)} |")
+        lines.append("")
     if bench:
         lines += ["## User-space pipeline ceiling (JMH, no kernel)", "",
                   f"`{bench['command']}`", "",
@@ -639,6 +665,7 @@ def report(args, rounds, long, latency, rss_scrapes, bench, readies, path):
         with open(findings) as f:
             lines += [f.read().rstrip(), ""]
     lines += ["## Raw numbers", "", "```", json.dumps({"rounds": rounds, "long": long, "scrape_latency": latency,
+                                                        "rss_under_scrapes": rss_scrapes,
                                                         "jmh": bench, "ready_s": readies}, indent=1), "```", ""]
     with open(path, "w") as f:
         f.write("\n".join(lines))
@@ -653,7 +680,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=10000, help="execs of the warm-up storm before each")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--names", type=int, default=8, help="distinct command names in the storm")
-    parser.add_argument("--configs", default="none,daemon,bpftrace,daemon-wake1")
+    parser.add_argument("--configs", default="none,daemon,bpftrace,daemon-wake1,daemon-lean")
     parser.add_argument("--long-seconds", type=int, default=60, help="the top-rate run; 0 skips it")
     parser.add_argument("--series", default="100,1000,10000", help="comm series counts for scrape latency")
     parser.add_argument("--scrapes", type=int, default=40)
@@ -679,6 +706,7 @@ def main():
         "daemon": lambda: Daemon("daemon", extra),
         "bpftrace": lambda: Bpftrace(),
         "daemon-wake1": lambda: Daemon("daemon-wake1", extra + ["--bpf.wakeup-events=1"]),
+        "daemon-lean": lambda: Daemon("daemon-lean", extra, LEAN_JVM.split()),
     }
     configs = args.configs.split(",") if args.configs else []
     for c in configs:
@@ -698,13 +726,21 @@ def main():
                 warmup = Storm(os.path.join(tmp, f"warm{r}"), args.workers, args.warmup,
                                [f"bw{r}x{i}" for i in range(args.names)])
                 storm = Storm(os.path.join(tmp, f"round{r}"), args.workers, args.count, names)
-                results = {}
-                order = configs[r % len(configs):] + configs[:r % len(configs)]
+                # none, X, none, Y, none ...: each X is compared with the mean of the no-tracer runs
+                # just before and just after it, which cancels a load on the machine that drifts
+                tracing = configs[1:]
+                order = tracing[r % len(tracing):] + tracing[:r % len(tracing)]
+                results, nones = {}, [measure(tracers["none"](), warmup, storm, names)]
                 for c in order:
                     results[c] = measure(tracers[c](), warmup, storm, names)
+                    nones.append(measure(tracers["none"](), warmup, storm, names))
+                    results[c]["ratio"] = results[c]["rate"] / statistics.mean(x["rate"] for x in nones[-2:])
                     if "ready_s" in results[c]:
                         readies.append(results[c]["ready_s"])
                     print(f"round {r + 1}/{args.rounds} {c}: {json.dumps(results[c])}", flush=True)
+                results["none"] = dict(nones[0], rate=statistics.mean(x["rate"] for x in nones), ratio=1.0,
+                                       runs=[x["rate"] for x in nones])
+                print(f"round {r + 1}/{args.rounds} none: {results['none']['runs']}", flush=True)
                 rounds.append({c: results[c] for c in configs})
             if args.long_seconds > 0:
                 for c in ("none", "daemon"):
@@ -715,7 +751,8 @@ def main():
         latency = scrape_latency([int(n) for n in args.series.split(",") if n], args.scrapes,
                                  args.warmup_scrapes) if args.series else {}
         readies += [r["ready_s"] for r in latency.values()]
-        rss = rss_under_scrapes(500, args.rss_scrapes) if args.rss_scrapes else None
+        rss = {"defaults": rss_under_scrapes(500, args.rss_scrapes),
+               "lean": rss_under_scrapes(500, args.rss_scrapes, LEAN_JVM.split())} if args.rss_scrapes else None
     finally:
         subprocess.run(["sysctl", "-qw", f"kernel.bpf_stats_enabled={stats_before}"], check=False)
     bench = None if args.no_jmh else jmh(args)
