@@ -529,7 +529,7 @@ def report(args, rounds, long, latency, rss_scrapes, bench, readies, path):
         f"- date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- machine: {machine()}",
         f"- load average at start: {args.loadavg}; the machine is shared and noisy: compare within a run",
-        f"- command: `bench/run.sh {' '.join(sys.argv[1:])}`",
+        f"- command: `{' '.join(['bench/run.sh'] + sys.argv[1:])}`",
         f"- paired rounds: {args.rounds} rounds; in each, every tracer ({', '.join(configs[1:])}; order rotated "
         "from round to round) runs between two runs with no tracer; "
         f"each run: a warm-up storm of {args.warmup:,} execs (other names), then the measured storm of "
