@@ -81,6 +81,31 @@ class MetricsServerTest {
     }
 
     @Test
+    void reusedBodyBufferNeverLeaksAnEarlierScrape() throws Exception {
+        // A long scrape, then shorter ones, plain and gzip in turn: each body is exactly its own.
+        for (int i = 0; i < 3000; i++) {
+            Counter.builder("exec.padding").tag("n", "series-" + i).register(registry).increment(i);
+        }
+        String big = new String(get("/custom/metrics").body(), StandardCharsets.UTF_8);
+        assertThat(big).contains("exec_padding_total{n=\"series-2999\"} 2999.0");
+        registry.getMeters().stream().filter(m -> m.getId().getName().equals("exec.padding")).toList()
+                .forEach(registry::remove);
+        for (String encoding : new String[] {"identity", "gzip", "identity", "gzip"}) {
+            HttpResponse<byte[]> r = get("/custom/metrics", "Accept-Encoding", encoding);
+            byte[] body = r.body();
+            assertThat(r.headers().firstValueAsLong("Content-Length")).hasValue(body.length);
+            if (encoding.equals("gzip")) {
+                try (GZIPInputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+                    body = in.readAllBytes();
+                }
+            }
+            String text = new String(body, StandardCharsets.UTF_8);
+            assertThat(text).contains("exec_test_total 3.0").doesNotContain("exec_padding").endsWith("\n");
+            assertThat(text.length()).isLessThan(big.length() / 10);
+        }
+    }
+
+    @Test
     void landingPageLinksTheMetrics() throws Exception {
         HttpResponse<byte[]> r = get("/");
         assertThat(r.statusCode()).isEqualTo(200);
