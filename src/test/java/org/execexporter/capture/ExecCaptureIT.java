@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.execexporter.testing.Bpftool;
@@ -238,20 +240,23 @@ class ExecCaptureIT {
             Thread.sleep(500);
             run(after.toString());
         }
+        // other execs on the host may land between reading the counters: wait for a consistent snapshot
+        AtomicReference<CaptureStats> snapshot = new AtomicReference<>();
         await(() -> {
             CaptureStats s = capture.stats();
+            snapshot.set(s);
             return s.delivered() + s.lost() == s.kernelSeen();
         }, Duration.ofSeconds(20));
 
-        CaptureStats stats = capture.stats();
+        CaptureStats stats = snapshot.get();
         System.out.printf("overrun: seen %d, delivered %d, lost %d%n", stats.kernelSeen(), stats.delivered(),
                 stats.lost());
         assertThat(stats.lost()).isPositive();
         assertThat(stats.lostPerRing()).hasSize(capture.ringCount());
-        assertThat(java.util.Arrays.stream(stats.lostPerRing()).sum()).isEqualTo(stats.lost());
+        assertThat(Arrays.stream(stats.lostPerRing()).sum()).isEqualTo(stats.lost());
         assertThat(stats.delivered() + stats.lost()).isEqualTo(stats.kernelSeen());
         assertThat(stats.kernelOutputErrors()).isEqualTo(stats.lost());
-        assertThat(stats.delivered()).isEqualTo(delivered.get());
+        assertThat(stats.delivered()).isLessThanOrEqualTo(delivered.get());
     }
 
     @Test
