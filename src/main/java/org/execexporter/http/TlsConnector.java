@@ -4,9 +4,16 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -43,30 +50,7 @@ final class TlsConnector {
             System.setProperty("jdk.tls.namedGroups", String.join(",", tls.namedGroups()));
         }
         SslContextFactory.Server ssl = new SslContextFactory.Server();
-        try {
-            byte[] random = new byte[16];
-            new SecureRandom().nextBytes(random);
-            String password = HexFormat.of().formatHex(random); // guards nothing on disk: the store lives in memory
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            keys.setKeyEntry("server", tls.key(), password.toCharArray(),
-                    tls.certificates().toArray(new Certificate[0]));
-            ssl.setKeyStore(keys);
-            ssl.setKeyStorePassword(password);
-            ssl.setKeyManagerPassword(password);
-            if (tls.clientAuth().verify) {
-                KeyStore trust = KeyStore.getInstance("PKCS12");
-                trust.load(null, null);
-                for (int i = 0; i < tls.clientCas().size(); i++) {
-                    trust.setCertificateEntry("client-ca-" + i, tls.clientCas().get(i));
-                }
-                ssl.setTrustStore(trust);
-            } else if (tls.clientAuth().want || tls.clientAuth().need) {
-                ssl.setTrustAll(true); // RequestClientCert, RequireAnyClientCert: any certificate is taken
-            }
-        } catch (GeneralSecurityException | java.io.IOException e) {
-            throw new IllegalStateException("failed to build the TLS key store: " + e.getMessage(), e);
-        }
+        ssl.setSslContext(sslContext(tls));
         ssl.setWantClientAuth(tls.clientAuth().want);
         ssl.setNeedClientAuth(tls.clientAuth().need);
         ssl.setIncludeProtocols(tls.protocols().toArray(new String[0]));
@@ -80,5 +64,57 @@ final class TlsConnector {
         ssl.setUseCipherSuitesOrder(tls.preferServerCipherSuites());
         ssl.setRenegotiationAllowed(false);
         return ssl;
+    }
+
+    /**
+     * The key manager holds the certificate and key; the trust manager checks client certificates
+     * against client_ca_file, or takes any (RequestClientCert, RequireAnyClientCert), as Go does.
+     */
+    private static SSLContext sslContext(WebConfig.Tls tls) {
+        try {
+            byte[] random = new byte[16];
+            new SecureRandom().nextBytes(random);
+            char[] password = HexFormat.of().formatHex(random).toCharArray(); // the store lives in memory only
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("server", tls.key(), password, tls.certificates().toArray(new Certificate[0]));
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, password);
+            TrustManager[] trust;
+            if (tls.clientAuth().verify) {
+                KeyStore cas = KeyStore.getInstance("PKCS12");
+                cas.load(null, null);
+                for (int i = 0; i < tls.clientCas().size(); i++) {
+                    cas.setCertificateEntry("client-ca-" + i, tls.clientCas().get(i));
+                }
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(cas);
+                trust = tmf.getTrustManagers();
+            } else {
+                trust = new TrustManager[] {new AnyClientCertificate()};
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(kmf.getKeyManagers(), trust, null);
+            return context;
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException("failed to set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    /** Takes any client certificate: only for the client_auth_types that verify none. */
+    private static final class AnyClientCertificate implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("a server does not check server certificates");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
     }
 }
