@@ -5,9 +5,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,18 +31,11 @@ public final class ConfigLoader {
     private ConfigLoader() {}
 
     public static DaemonConfig load(Path file) throws ConfigException {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException("config file " + file + ": no such file");
-        } catch (IOException e) {
-            throw new ConfigException("config file " + file + ": cannot read it: " + e.getMessage());
-        }
+        String text = FileText.read(file, "config file");
         try {
             return parse(text);
         } catch (ConfigException e) {
-            throw new ConfigException("config file " + file + ": " + e.getMessage());
+            throw e.within("config file " + file + ": ");
         }
     }
 
@@ -66,7 +56,8 @@ public final class ConfigLoader {
         try {
             Section top = new Section("", root, Set.of("web", "log", "comm", "queue", "rate", "collector", "bpf"));
             return new DaemonConfig(
-                    web(top.section("web", Set.of("listen_address", "telemetry_path")), defaults.web()),
+                    web(top.section("web", Set.of("listen_address", "telemetry_path", "max_requests", "config_file")),
+                            defaults.web()),
                     log(top.section("log", Set.of("level", "format")), defaults.log()),
                     comm(top.section("comm", Set.of("max_series", "idle_timeout", "allow", "deny")), defaults.comm()),
                     new DaemonConfig.Queue(top.section("queue", Set.of("capacity"))
@@ -85,7 +76,9 @@ public final class ConfigLoader {
     private static DaemonConfig.Web web(Section s, DaemonConfig.Web d) {
         return new DaemonConfig.Web(
                 s.string("listen_address", d.listenAddress(), ListenAddress::parse),
-                s.string("telemetry_path", d.telemetryPath(), ConfigRules::telemetryPath));
+                s.string("telemetry_path", d.telemetryPath(), ConfigRules::telemetryPath),
+                s.integer("max_requests", d.maxRequests(), ConfigRules::maxRequests),
+                s.string("config_file", d.configFile(), Path::of));
     }
 
     private static DaemonConfig.Log log(Section s, DaemonConfig.Log d) {

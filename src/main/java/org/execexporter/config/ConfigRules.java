@@ -15,6 +15,7 @@ public final class ConfigRules {
     public static final int MIN_QUEUE = 2;
     public static final int MAX_QUEUE = 1 << 22;
     public static final int MAX_BUCKETS = 64;
+    public static final int MAX_REQUESTS = 10_000;
     public static final Duration MIN_IDLE = Duration.ofSeconds(1);
 
     private ConfigRules() {}
@@ -34,6 +35,13 @@ public final class ConfigRules {
             throw new IllegalArgumentException("must be 1s or longer");
         }
         return d;
+    }
+
+    public static int maxRequests(long n) {
+        if (n < 0 || n > MAX_REQUESTS) {
+            throw new IllegalArgumentException("must be from 0 (no limit) to " + MAX_REQUESTS);
+        }
+        return (int) n;
     }
 
     public static int queueCapacity(long n) {

@@ -1,5 +1,6 @@
 package org.execexporter.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -18,8 +19,19 @@ public record DaemonConfig(Web web, Log log, Comm comm, Queue queue, Rate rate, 
      */
     public static final int DEFAULT_PORT = 10135;
 
-    /** @param telemetryPath where the metrics are served, e.g. /metrics */
-    public record Web(ListenAddress listenAddress, String telemetryPath) {
+    /**
+     * @param telemetryPath where the metrics are served, e.g. /metrics
+     * @param maxRequests   requests served at once, beyond which 503 is answered at once; 0: no limit
+     * @param configFile    exporter-toolkit's web configuration file (TLS, basic auth, headers), or null
+     */
+    public record Web(ListenAddress listenAddress, String telemetryPath, int maxRequests, Path configFile) {
+        /** exporter-toolkit's default for --web.max-requests. */
+        public static final int DEFAULT_MAX_REQUESTS = 40;
+
+        public Web(ListenAddress listenAddress, String telemetryPath) {
+            this(listenAddress, telemetryPath, DEFAULT_MAX_REQUESTS, null);
+        }
+
         public static Web defaults() {
             return new Web(new ListenAddress("", DEFAULT_PORT), "/metrics");
         }

@@ -13,6 +13,7 @@ import org.execexporter.pipeline.Aggregator;
 import org.execexporter.pipeline.CommFilter;
 import org.execexporter.pipeline.CommTable;
 import org.execexporter.pipeline.ExecQueue;
+import org.execexporter.web.WebConfig;
 
 /**
  * The daemon's parts wired together: source → queue → aggregator → registry ← HTTP. The source is
@@ -65,9 +66,16 @@ public final class Daemon implements AutoCloseable {
         counting = true;
     }
 
-    /** Starts HTTP on the configured address; throws IllegalStateException with one line on failure. */
+    /** Starts plain HTTP on the configured address; throws IllegalStateException with one line on failure. */
     public MetricsServer serve() {
-        server = MetricsServer.start(config.web().listenAddress(), config.web().telemetryPath(), registry, build,
+        return serve(WebConfig.open());
+    }
+
+    /** Starts HTTP (or HTTPS) as the web config says; throws IllegalStateException with one line on failure. */
+    public MetricsServer serve(WebConfig web) {
+        DaemonConfig.Web w = config.web();
+        server = MetricsServer.start(new MetricsServer.Options(w.listenAddress(), w.telemetryPath(), web,
+                        w.maxRequests(), MetricsServer.DEFAULT_IDLE_TIMEOUT), registry, build,
                 aggregator::isHealthy, () -> counting && aggregator.isHealthy());
         return server;
     }

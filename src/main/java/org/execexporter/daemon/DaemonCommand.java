@@ -14,6 +14,8 @@ import org.execexporter.config.ConfigLoader;
 import org.execexporter.config.DaemonConfig;
 import org.execexporter.http.MetricsServer;
 import org.execexporter.metrics.BuildInfo;
+import org.execexporter.web.WebConfig;
+import org.execexporter.web.WebConfigLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +37,7 @@ public final class DaemonCommand {
     }
 
     /** What the command line and the config file decided. */
-    record Settings(DaemonConfig config, boolean dropCapabilities) {}
+    record Settings(DaemonConfig config, boolean dropCapabilities, WebConfig web) {}
 
     /** Parses the flags and reads the config file: a usage error, help or version end here. */
     Settings configure(List<String> args, BuildInfo build) throws UsageException, ConfigException, Finished {
@@ -56,7 +58,10 @@ public final class DaemonCommand {
         }
         DaemonConfig base = flags.configFile.value() == null ? DaemonConfig.defaults()
                 : ConfigLoader.load(flags.configFile.value());
-        return new Settings(flags.overlay(base), flags.dropCapabilities());
+        DaemonConfig config = flags.overlay(base);
+        WebConfig web = config.web().configFile() == null ? WebConfig.open()
+                : WebConfigLoader.load(config.web().configFile());
+        return new Settings(config, flags.dropCapabilities(), web);
     }
 
     public int run(List<String> args) {
@@ -71,7 +76,7 @@ public final class DaemonCommand {
             return ExitCodes.USAGE;
         } catch (ConfigException e) {
             err.println(NAME + ": " + e.getMessage());
-            return ExitCodes.USAGE;
+            return e.exitCode();
         }
         DaemonConfig config = settings.config();
         LogSetup.apply(config.log().level(), config.log().format());
@@ -94,14 +99,14 @@ public final class DaemonCommand {
                 config.queue().capacity(), config.comm().maxSeries(), Durations.format(config.comm().idleTimeout()));
         MetricsServer server;
         try {
-            server = daemon.serve();
+            server = daemon.serve(settings.web());
         } catch (IllegalStateException e) {
             daemon.close();
             err.println(NAME + ": " + e.getMessage());
             return ExitCodes.FAILURE;
         }
-        log.info("listening on {} (port {}), metrics at {}", config.web().listenAddress(), server.port(),
-                config.web().telemetryPath());
+        log.info("listening on {} (port {}), metrics at {}{}", config.web().listenAddress(), server.port(),
+                config.web().telemetryPath(), describe(settings.web()));
         if (settings.dropCapabilities()) {
             dropCapabilities(); // last: every thread (pollers, aggregator, HTTP) exists and holds none after
         }
@@ -117,6 +122,19 @@ public final class DaemonCommand {
         daemon.close();
         log.info("stopped");
         return ExitCodes.OK;
+    }
+
+    /** What the web config adds, for the "listening" line: ", TLS, basic auth" or nothing. */
+    private static String describe(WebConfig web) {
+        StringBuilder s = new StringBuilder();
+        if (web.tlsEnabled()) {
+            s.append(", TLS (").append(String.join(", ", web.tls().protocols())).append("; client certificates: ")
+                    .append(web.tls().clientAuth().configName).append(')');
+        }
+        if (!web.basicAuthUsers().isEmpty()) {
+            s.append(", basic auth (").append(web.basicAuthUsers().size()).append(" users)");
+        }
+        return s.toString();
     }
 
     private static void dropCapabilities() {

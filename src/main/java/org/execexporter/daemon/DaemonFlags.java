@@ -25,6 +25,8 @@ final class DaemonFlags {
     final FlagSet.Flag<Path> configFile;
     private final FlagSet.Flag<ListenAddress> listenAddress;
     private final FlagSet.Flag<String> telemetryPath;
+    private final FlagSet.Flag<Integer> maxRequests;
+    private final FlagSet.Flag<Path> webConfigFile;
     private final FlagSet.Flag<LogLevel> logLevel;
     private final FlagSet.Flag<LogFormat> logFormat;
     private final FlagSet.Flag<Integer> maxSeries;
@@ -42,6 +44,12 @@ final class DaemonFlags {
                 "Address to listen on for the metrics and the web pages", ListenAddress::parse);
         telemetryPath = set.custom("web.telemetry-path", d.web().telemetryPath(), d.web().telemetryPath(),
                 "Path under which to expose the metrics", ConfigRules::telemetryPath);
+        maxRequests = set.custom("web.max-requests", d.web().maxRequests(), String.valueOf(d.web().maxRequests()),
+                "Most HTTP requests served at once; beyond it, 503 at once. 0 means no limit",
+                v -> ConfigRules.maxRequests(parseWhole(v)));
+        webConfigFile = set.custom("web.config.file", null, null,
+                "exporter-toolkit web configuration file: TLS, basic auth, response headers (see README)",
+                Path::of);
         configFile = set.custom("config.file", null, null,
                 "YAML config file (see config/exec-exporter.yml); without it, the built-in defaults", Path::of);
         logLevel = set.custom("log.level", d.log().level(), d.log().level().value(),
@@ -82,7 +90,8 @@ final class DaemonFlags {
         ProbeOptions bpf = probe.overlay(base.bpf());
         return new DaemonConfig(
                 new DaemonConfig.Web(pick(listenAddress, base.web().listenAddress()),
-                        pick(telemetryPath, base.web().telemetryPath())),
+                        pick(telemetryPath, base.web().telemetryPath()), pick(maxRequests, base.web().maxRequests()),
+                        pick(webConfigFile, base.web().configFile())),
                 new DaemonConfig.Log(pick(logLevel, base.log().level()), pick(logFormat, base.log().format())),
                 new DaemonConfig.Comm(pick(maxSeries, c.maxSeries()), pick(idleTimeout, c.idleTimeout()),
                         c.allow(), c.deny()),

@@ -45,8 +45,20 @@ final class DaemonProcess implements AutoCloseable {
 
     /** Starts the daemon and returns once it listens and says it is ready. */
     static DaemonProcess start(String... flags) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar().toString(), "--web.listen-address=127.0.0.1:0"));
+        return start(List.of(), flags);
+    }
+
+    /** As {@link #start(String...)}, behind a wrapper command (setpriv, unshare) and with JVM options before -jar. */
+    static DaemonProcess start(List<String> wrapper, String... flags) throws Exception {
+        List<String> cmd = new ArrayList<>(wrapper);
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String flag : flags) {
+            if (flag.startsWith("-X")) {
+                cmd.add(flag);
+            }
+        }
+        cmd.addAll(List.of("-jar", jar().toString(), "--web.listen-address=127.0.0.1:0"));
+        flags = java.util.Arrays.stream(flags).filter(f -> !f.startsWith("-X")).toArray(String[]::new);
         cmd.addAll(List.of(flags));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> lines = new CopyOnWriteArrayList<>();

@@ -22,7 +22,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import at.favre.lib.crypto.bcrypt.BCrypt;
 import org.execexporter.testing.ExecStorm;
+import org.execexporter.testing.TestPki;
 import org.execexporter.testing.RootOrCi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,7 +92,66 @@ class PrometheusIT {
         }
     }
 
+    /**
+     * The same over TLS with basic auth: Prometheus verifies the daemon's certificate against the
+     * test's CA and sends its password; the count per comm is exact, and nobody else gets in.
+     */
+    @Test
+    void promqlOverTlsWithBasicAuth() throws Exception {
+        TestPki pki = new TestPki(dir).ca("ca").leaf("server", "ec-sec1", "ca", "IP:127.0.0.1,DNS:localhost", false);
+        String hash = BCrypt.withDefaults().hashToString(10, "sesame".toCharArray());
+        Path web = Files.writeString(dir.resolve("web.yml"), """
+                tls_server_config:
+                  cert_file: server.crt
+                  key_file: server.key
+                  min_version: TLS12
+                basic_auth_users:
+                  prometheus: '%s'
+                """.formatted(hash));
+        String tag = Long.toString(ProcessHandle.current().pid(), 36);
+        List<byte[]> names = List.of(ExecStorm.ascii("tlA" + tag), ExecStorm.ascii("tlB" + tag));
+        String selector = "exec_events_total{comm=~\"tl[AB]" + tag + "\"}";
+        try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm", "--web.config.file=" + web)) {
+            assertThat(daemon.output).anyMatch(l -> l.contains("TLS (TLSv1.2, TLSv1.3") && l.contains("basic auth"));
+            HttpResponse<byte[]> anonymous = HttpClient.newBuilder().sslContext(pki.clientContext("ca", null)).build()
+                    .send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + daemon.port + "/metrics")).build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
+                    assertThat(v).startsWith("Basic"));
+
+            startPrometheus(daemon.port, """
+                        scheme: https
+                        tls_config:
+                          ca_file: %s
+                        basic_auth:
+                          username: prometheus
+                          password: sesame
+                    """.formatted(pki.path("ca.crt")));
+            await("Prometheus scrapes the daemon over TLS", () -> single(query("up{job=\"exec\"}")) == 1);
+            ExecStorm.run(dir, 1, names.size(), names);
+            await("Prometheus sees the first exec of each name",
+                    () -> query(selector + " == 1").size() == names.size());
+
+            ExecStorm.Result storm = ExecStorm.run(dir, 2, 3_000, names);
+            long expected = storm.total() + names.size();
+            await("Prometheus has scraped the storm", () -> single(query("sum(" + selector + ")")) == expected);
+            Map<String, Double> increase = byComm(query(selector + " - min_over_time(" + selector + "[10m])"));
+            for (byte[] name : names) {
+                assertThat(increase.get(new String(name, StandardCharsets.UTF_8)))
+                        .isEqualTo((double) storm.perNameHex().get(HexFormat.of().formatHex(name)));
+            }
+            assertThat(single(query("exec_exporter_lost_events_total"))).isZero();
+            assertThat(daemon.stop()).isZero();
+        }
+    }
+
     private void startPrometheus(int exporterPort) throws IOException {
+        startPrometheus(exporterPort, "");
+    }
+
+    /** @param scrapeOptions more keys of the scrape config, each line indented by 4 spaces */
+    private void startPrometheus(int exporterPort, String scrapeOptions) throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             prometheusPort = s.getLocalPort();
         }
@@ -102,7 +163,7 @@ class PrometheusIT {
                   - job_name: exec
                     static_configs:
                       - targets: ['127.0.0.1:%d']
-                """.formatted(exporterPort));
+                """.formatted(exporterPort) + scrapeOptions);
         prometheus = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + config,
                 "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + prometheusPort)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();

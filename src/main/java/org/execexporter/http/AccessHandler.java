@@ -1,0 +1,101 @@
+package org.execexporter.http;
+
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.handler.HandlerWrapper;
+import org.execexporter.web.BasicAuth;
+
+/**
+ * In front of every path: the limit on requests in flight (over it: 503 at once, never queued),
+ * the configured response headers, the client certificate's allowed names, then basic auth (401
+ * with WWW-Authenticate). A request holds its permit until its response is written, so clients
+ * that never read count against the limit until the idle timeout closes them.
+ */
+final class AccessHandler extends HandlerWrapper {
+    private final Semaphore inFlight;
+    private final int maxRequests;
+    private final Map<String, String> headers;
+    private final BasicAuth auth;
+    private final List<String> allowedSans;
+
+    /**
+     * @param maxRequests 0 for no limit
+     * @param auth        null without basic_auth_users
+     */
+    AccessHandler(int maxRequests, Map<String, String> headers, BasicAuth auth, List<String> allowedSans) {
+        this.maxRequests = maxRequests;
+        this.inFlight = maxRequests > 0 ? new Semaphore(maxRequests) : null;
+        this.headers = Map.copyOf(headers);
+        this.auth = auth;
+        this.allowedSans = List.copyOf(allowedSans);
+    }
+
+    @Override
+    public void handle(String target, Request base, HttpServletRequest request, HttpServletResponse response)
+            throws IOException, ServletException {
+        if (inFlight != null && !inFlight.tryAcquire()) {
+            refuse(base, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+                    "Limit of concurrent requests reached (" + maxRequests + "), try again later.\n");
+            return;
+        }
+        try {
+            headers.forEach(response::setHeader);
+            if (!allowedSans.isEmpty() && !clientNameAllowed(request)) {
+                refuse(base, response, HttpServletResponse.SC_FORBIDDEN,
+                        "The client certificate names none of the allowed names.\n");
+                return;
+            }
+            if (auth != null && !auth.allows(request.getHeader("Authorization"))) {
+                response.setHeader("WWW-Authenticate", "Basic realm=\"exec-exporter\", charset=\"UTF-8\"");
+                refuse(base, response, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized\n");
+                return;
+            }
+            super.handle(target, base, request, response);
+        } finally {
+            if (inFlight != null) {
+                inFlight.release();
+            }
+        }
+    }
+
+    private boolean clientNameAllowed(HttpServletRequest request) {
+        if (!(request.getAttribute("jakarta.servlet.request.X509Certificate") instanceof X509Certificate[] chain)
+                || chain.length == 0) {
+            return false;
+        }
+        try {
+            Collection<List<?>> names = chain[0].getSubjectAlternativeNames();
+            if (names == null) {
+                return false;
+            }
+            for (List<?> name : names) {
+                if (name.size() >= 2 && name.get(1) instanceof String value && allowedSans.contains(value)) {
+                    return true;
+                }
+            }
+        } catch (CertificateParsingException e) {
+            return false;
+        }
+        return false;
+    }
+
+    private static void refuse(Request base, HttpServletResponse response, int status, String body)
+            throws IOException {
+        response.setStatus(status);
+        response.setContentType("text/plain; charset=utf-8");
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+        base.setHandled(true);
+    }
+}

@@ -1,0 +1,151 @@
+package org.execexporter.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.execexporter.testing.ExecStorm;
+import org.execexporter.testing.RootOrCi;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The daemon under faults: frozen readers with overrun rings, scrape storms and clients that never read. */
+class FaultsIT {
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void rootOrCi() {
+        RootOrCi.requireBpf();
+    }
+
+    /**
+     * SIGSTOP freezes every reader while a storm fills the one-page rings: the kernel counts what
+     * it could not write, the daemon exports it after SIGCONT, and everything else is counted.
+     */
+    @Test
+    void ringOverrunIsCountedAndExportedAndNothingCrashes() throws Exception {
+        byte[] name = ExecStorm.ascii("ov" + Long.toString(ProcessHandle.current().pid(), 36));
+        String label = DaemonIT.label(name);
+        try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm", "--bpf.ring-pages=1")) {
+            assertThat(daemon.scrape().value("exec_exporter_lost_events_total")).isZero();
+            signal(daemon.pid(), "STOP");
+            ExecStorm.Result storm;
+            try {
+                storm = ExecStorm.run(dir, 2, 3_000, List.of(name));
+            } finally {
+                signal(daemon.pid(), "CONT");
+            }
+            // the kernel reports lost samples with the next sample it can write: exec a few more
+            ExecStorm.Result after = ExecStorm.run(dir.resolve("after"), 1, 20, List.of(ExecStorm.ascii("ovafter")));
+            Scrape s = daemon.scrapeUntil(x -> x.value("exec_exporter_lost_events_total") > 0
+                    && x.execs("ovafter") >= after.total(), Duration.ofSeconds(60));
+            double lost = s.value("exec_exporter_lost_events_total");
+            System.out.printf("overrun: %d execs, %d counted, %.0f lost%n", storm.total(), s.execs(label), lost);
+            assertThat(lost).isPositive();
+            assertThat(s.execs(label)).isPositive().isLessThan(storm.total());
+            assertThat(s.execs(label) + lost).as("counted + lost covers every exec").isGreaterThanOrEqualTo(storm.total());
+            assertThat(s.value("exec_exporter_dropped_events_total")).isZero();
+            assertThat(daemon.stop()).isZero();
+        }
+    }
+
+    private static void signal(long pid, String signal) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).start().waitFor()).isZero();
+    }
+
+    /**
+     * Clients that connect and never send, send half a request, or never read the answer, and a
+     * storm of scrapes from 8 threads, all during an exec storm: every scrape is answered (200, or
+     * 503 over the limit, at once), none waits long, and every exec is counted.
+     */
+    @Test
+    void scrapeStormsAndSlowClientsStallNeitherTheAggregatorNorOtherScrapes() throws Exception {
+        String tag = Long.toString(ProcessHandle.current().pid(), 36);
+        List<byte[]> names = List.of(ExecStorm.ascii("ssA" + tag), ExecStorm.ascii("ssB" + tag));
+        try (DaemonProcess daemon = DaemonProcess.start("--web.max-requests=6")) {
+            List<Socket> slow = new ArrayList<>();
+            ExecutorService scrapers = Executors.newFixedThreadPool(8);
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong ok = new AtomicLong();
+            AtomicLong limited = new AtomicLong();
+            AtomicLong slowest = new AtomicLong();
+            try {
+                for (int i = 0; i < 10; i++) {
+                    slow.add(connect(daemon.port, null));
+                    slow.add(connect(daemon.port, "GET /metrics HTTP/1.1\r\nHost: x\r\n"));
+                    slow.add(connect(daemon.port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"));
+                }
+                List<Future<?>> running = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    running.add(scrapers.submit(() -> {
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                        while (!stop.get() && System.nanoTime() < deadline) {
+                            long start = System.nanoTime();
+                            HttpResponse<byte[]> r = daemon.get("/metrics");
+                            slowest.accumulateAndGet(System.nanoTime() - start, Math::max);
+                            if (r.statusCode() == 200) {
+                                ok.incrementAndGet();
+                            } else if (r.statusCode() == 503) {
+                                limited.incrementAndGet();
+                            } else {
+                                throw new AssertionError("scrape answered " + r.statusCode());
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                ExecStorm.Result storm = ExecStorm.run(dir, 2, 6_000, names);
+                stop.set(true);
+                for (Future<?> f : running) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+                System.out.printf("scrape storm: %d answered 200, %d answered 503, slowest %d ms%n", ok.get(),
+                        limited.get(), TimeUnit.NANOSECONDS.toMillis(slowest.get()));
+                assertThat(ok.get()).isPositive();
+                assertThat(Duration.ofNanos(slowest.get())).as("the slowest scrape").isLessThan(Duration.ofSeconds(10));
+                Scrape s = daemon.scrapeUntil(x -> names.stream().mapToLong(n -> x.execs(DaemonIT.label(n))).sum()
+                        >= storm.total(), Duration.ofSeconds(60));
+                for (byte[] name : names) {
+                    assertThat(s.execs(DaemonIT.label(name)))
+                            .isEqualTo(storm.perNameHex().get(HexFormat.of().formatHex(name)));
+                }
+                assertThat(s.value("exec_exporter_lost_events_total")).isZero();
+                assertThat(s.value("exec_exporter_dropped_events_total")).isZero();
+            } finally {
+                stop.set(true);
+                scrapers.shutdownNow();
+                for (Socket s : slow) {
+                    s.close();
+                }
+            }
+            assertThat(daemon.stop()).isZero();
+        }
+    }
+
+    /** A connection that sends {@code request} (or nothing) and never reads. */
+    private static Socket connect(int port, String request) throws Exception {
+        Socket s = new Socket();
+        s.setReceiveBufferSize(4096);
+        s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        if (request != null) {
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+        }
+        return s;
+    }
+}
