@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.execexporter.testing.ExecStorm;
 import org.execexporter.testing.RootOrCi;
+import org.execexporter.testing.TestNative;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,10 +51,23 @@ class FaultsIT {
             } finally {
                 signal(daemon.pid(), "CONT");
             }
-            // the kernel reports lost samples with the next sample it can write: exec a few more
-            ExecStorm.Result after = ExecStorm.run(dir.resolve("after"), 1, 20, List.of(ExecStorm.ascii("ovafter")));
+            // the kernel reports a ring's lost samples with the next sample it writes to that ring:
+            // exec a few more on every CPU, so each ring reports its losses
+            Path after = TestNative.copyNoop(dir.resolve("after"), "ovafter");
+            int cpus = Runtime.getRuntime().availableProcessors();
+            int afterExecs = 0;
+            for (int round = 0; round < 3; round++) {
+                for (int cpu = 0; cpu < cpus; cpu++) {
+                    Process p = new ProcessBuilder("taskset", "-c", String.valueOf(cpu), after.toString()).start();
+                    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                    afterExecs++;
+                }
+            }
+            int expectedAfter = afterExecs;
             Scrape s = daemon.scrapeUntil(x -> x.value("exec_exporter_lost_events_total") > 0
-                    && x.execs("ovafter") >= after.total(), Duration.ofSeconds(60));
+                    && x.execs("ovafter") >= expectedAfter
+                    && x.execs(label) + x.value("exec_exporter_lost_events_total") >= storm.total(),
+                    Duration.ofSeconds(60));
             double lost = s.value("exec_exporter_lost_events_total");
             System.out.printf("overrun: %d execs, %d counted, %.0f lost%n", storm.total(), s.execs(label), lost);
             assertThat(lost).isPositive();
