@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.execexporter.testing.Bpftool;
+import org.execexporter.testing.ProcStatus;
 import org.execexporter.testing.RootOrCi;
 import org.execexporter.testing.Subprocess;
 import org.execexporter.testing.TestNative;
@@ -181,29 +182,11 @@ class TraceCommandIT {
         }
     }
 
-    /** Each thread's capability sets, e.g. {"CapEff": "0000000000000000", ...}, by thread id. */
     private static java.util.Map<String, java.util.Map<String, String>> capabilities(long pid) throws IOException {
-        java.util.Map<String, java.util.Map<String, String>> threads = new java.util.TreeMap<>();
-        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
-            for (Path task : (Iterable<Path>) tasks::iterator) {
-                java.util.Map<String, String> sets = new java.util.TreeMap<>();
-                try {
-                    for (String line : Files.readAllLines(task.resolve("status"))) {
-                        if (line.startsWith("Cap")) {
-                            String[] kv = line.split(":\\s+");
-                            sets.put(kv[0], kv[1]);
-                        }
-                    }
-                } catch (IOException exited) {
-                    continue;
-                }
-                threads.put(task.getFileName().toString(), sets);
-            }
-        }
-        return threads;
+        return ProcStatus.capabilities(pid);
     }
 
-    private static final String NONE = "0000000000000000";
+    private static final String NONE = ProcStatus.NO_CAPABILITIES;
 
     @Test
     void dropsEveryCapabilityOfEveryThreadOnceAttachedAndKeepsTracing() throws Exception {
