@@ -182,22 +182,18 @@ class TraceCommandIT {
         }
     }
 
-    private static java.util.Map<String, java.util.Map<String, String>> capabilities(long pid) throws IOException {
-        return ProcStatus.capabilities(pid);
-    }
-
     private static final String NONE = ProcStatus.NO_CAPABILITIES;
 
     @Test
     void dropsEveryCapabilityOfEveryThreadOnceAttachedAndKeepsTracing() throws Exception {
         try (Subprocess trace = Subprocess.start(Subprocess.exporter(List.of(), "trace"))) {
             execUntilTraced(trace);
-            var threads = capabilities(trace.pid());
+            var threads = ProcStatus.capabilities(trace.pid());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (threads.values().stream().anyMatch(sets -> !NONE.equals(sets.get("CapEff")))
                     && System.nanoTime() < deadline) {
                 Thread.sleep(50); // the drop runs concurrently with the first lines
-                threads = capabilities(trace.pid());
+                threads = ProcStatus.capabilities(trace.pid());
             }
             assertThat(threads).hasSizeGreaterThan(5);
             threads.forEach((tid, sets) -> assertThat(sets).as("thread %s", tid)
@@ -212,7 +208,7 @@ class TraceCommandIT {
     void keepsCapabilitiesWhenAskedTo() throws Exception {
         try (Subprocess trace = Subprocess.start(Subprocess.exporter(List.of(), "trace", "--no-capabilities.drop"))) {
             execUntilTraced(trace);
-            assertThat(capabilities(trace.pid()).values()).allSatisfy(sets ->
+            assertThat(ProcStatus.capabilities(trace.pid()).values()).allSatisfy(sets ->
                     assertThat(sets.get("CapEff")).isNotEqualTo(NONE));
             stopAndCheckClean(trace, "TERM");
         }
