@@ -234,19 +234,20 @@ class ExecCaptureIT {
         });
 
         ExecStorm.run(tmp.resolve("overrun"), 2, 3_000, List.of(bytes(uniqueName("xo"))));
-        // the kernel reports lost samples only with the next sample it can write: exec a few more
+        // the kernel reports a ring's lost samples only with the next sample it writes to that ring:
+        // exec on every CPU until the counters agree (other execs on the host may land between reads)
         Path after = noopNamed(tmp, "after");
-        for (int i = 0; i < 3; i++) {
-            Thread.sleep(500);
-            run(after.toString());
-        }
-        // other execs on the host may land between reading the counters: wait for a consistent snapshot
         AtomicReference<CaptureStats> snapshot = new AtomicReference<>();
-        await(() -> {
-            CaptureStats s = capture.stats();
-            snapshot.set(s);
-            return s.delivered() + s.lost() == s.kernelSeen();
-        }, Duration.ofSeconds(20));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        do {
+            Thread.sleep(300);
+            for (int cpu = 0; cpu < Runtime.getRuntime().availableProcessors(); cpu++) {
+                run("taskset", "-c", String.valueOf(cpu), after.toString());
+            }
+            Thread.sleep(300);
+            snapshot.set(capture.stats());
+        } while (snapshot.get().delivered() + snapshot.get().lost() != snapshot.get().kernelSeen()
+                && System.nanoTime() < deadline);
 
         CaptureStats stats = snapshot.get();
         System.out.printf("overrun: seen %d, delivered %d, lost %d%n", stats.kernelSeen(), stats.delivered(),
