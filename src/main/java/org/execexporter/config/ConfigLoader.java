@@ -1,10 +1,7 @@
 package org.execexporter.config;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,10 +21,6 @@ import org.execexporter.cli.Durations;
  * absent, or present with no value, keeps its default.
  */
 public final class ConfigLoader {
-    private static final YAMLMapper MAPPER = YAMLMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
-
     private ConfigLoader() {}
 
     public static DaemonConfig load(Path file) throws ConfigException {
@@ -41,14 +34,7 @@ public final class ConfigLoader {
 
     /** Parses YAML text; messages name the YAML path but not the file. */
     public static DaemonConfig parse(String yaml) throws ConfigException {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(yaml);
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr();
-            throw new ConfigException("invalid YAML" + where + ": " + firstLine(e.getOriginalMessage()));
-        }
+        JsonNode root = YamlTree.parse(yaml);
         DaemonConfig defaults = DaemonConfig.defaults();
         if (root == null || root.isMissingNode() || root.isNull()) {
             return defaults;
@@ -122,14 +108,6 @@ public final class ConfigLoader {
             return t;
         });
         return new ProbeOptions(attach, d.captureFilename(), pages, wakeup, poll);
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unreadable";
-        }
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).trim();
     }
 
     /** An error already phrased with its YAML path. */

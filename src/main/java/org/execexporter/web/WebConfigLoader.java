@@ -1,9 +1,6 @@
 package org.execexporter.web;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -18,6 +15,7 @@ import java.util.Set;
 import javax.net.ssl.SSLContext;
 import org.execexporter.config.ConfigException;
 import org.execexporter.config.FileText;
+import org.execexporter.config.YamlTree;
 
 /**
  * Reads exporter-toolkit's web configuration file, strictly: an unknown key, a value of the wrong
@@ -26,10 +24,6 @@ import org.execexporter.config.FileText;
  * as exporter-toolkit does. The file is read once, at start (restart to rotate certificates).
  */
 public final class WebConfigLoader {
-    private static final YAMLMapper MAPPER = YAMLMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
-
     /** Go's names of the versions, in order, and Java's. TLS 1.0 and 1.1 are disabled by the JDK. */
     private static final Map<String, String> VERSIONS = Map.of("TLS12", "TLSv1.2", "TLS13", "TLSv1.3");
     private static final Set<String> OLD_VERSIONS = Set.of("TLS10", "TLS11");
@@ -60,16 +54,7 @@ public final class WebConfigLoader {
 
     /** Parses YAML text, resolving relative file names against {@code base}; messages name the YAML path. */
     public static WebConfig parse(String yaml, Path base) throws ConfigException {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(yaml);
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr();
-            String message = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage().lines()
-                    .findFirst().orElse("unreadable").trim();
-            throw new ConfigException("invalid YAML" + where + ": " + message);
-        }
+        JsonNode root = YamlTree.parse(yaml);
         if (root == null || root.isMissingNode() || root.isNull()) {
             return WebConfig.open();
         }
