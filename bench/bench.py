@@ -301,6 +301,14 @@ LEAN_JVM = "-XX:+UseSerialGC -Xms16m"
 SETTLE_SECONDS = 0.3  # after a storm: longer than the poll timeout (100 ms), so every batch is consumed
 
 
+def daemon_checks(daemon, names, expected):
+    """What only the daemon tells: lost, dropped, exact per-name counts (once it has them), ready time."""
+    wait_until(lambda: daemon.counts(names) == expected, 10, 0.1)
+    lost, dropped = daemon.lost_dropped()
+    return {"lost": lost, "dropped": dropped, "exact": daemon.counts(names) == expected,
+            "ready_s": daemon.ready_seconds}
+
+
 def measure(tracer, warmup, storm, names):
     """One run under one tracer: a warm-up storm (the "cold" CPU), then the measured storm."""
     tracer.start()
@@ -330,10 +338,7 @@ def measure(tracer, warmup, storm, names):
             "peak_rss_mib": peak_rss_mib(pid) if pid else None,
         }
         if isinstance(tracer, Daemon):
-            wait_until(lambda: tracer.counts(names) == expected, 10, 0.1)
-            result["lost"], result["dropped"] = tracer.lost_dropped()
-            result["exact"] = tracer.counts(names) == expected
-            result["ready_s"] = tracer.ready_seconds
+            result.update(daemon_checks(tracer, names, expected))
     finally:
         tracer.stop()
     if isinstance(tracer, Bpftrace):
@@ -391,10 +396,7 @@ def long_run(make_tracer, workdir, args):
                 "peak_rss_mib": peak_rss_mib(pid),
             })
         if isinstance(tracer, Daemon):
-            wait_until(lambda: tracer.counts(names) == per_name, 10, 0.1)
-            result["lost"], result["dropped"] = tracer.lost_dropped()
-            result["exact"] = tracer.counts(names) == per_name
-            result["ready_s"] = tracer.ready_seconds
+            result.update(daemon_checks(tracer, names, per_name))
     finally:
         tracer.stop()
     return result
