@@ -66,14 +66,6 @@ class ExecCaptureIT {
         });
     }
 
-    private static String uniqueName(String prefix) {
-        return TestNative.uniqueName(prefix);
-    }
-
-    private Path noopNamed(Path dir, String name) throws IOException {
-        return TestNative.copyNoop(dir, name);
-    }
-
     private static int run(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).inheritIO().start();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -105,9 +97,9 @@ class ExecCaptureIT {
 
     @Test
     void aProcessIsTracedWithExactPidPpidUidCommAndFilename() throws Exception {
-        String name = uniqueName("xt");
+        String name = TestNative.uniqueName("xt");
         start(ProbeOptions.defaults(), e -> new String(e.comm(), StandardCharsets.UTF_8).equals(name));
-        Path binary = noopNamed(tmp, name);
+        Path binary = TestNative.copyNoop(tmp, name);
 
         Process p = new ProcessBuilder(binary.toString()).start();
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -124,9 +116,9 @@ class ExecCaptureIT {
 
     @Test
     void theUidIsTheExecingProcesssRealUid() throws Exception {
-        String name = uniqueName("xu");
+        String name = TestNative.uniqueName("xu");
         start(ProbeOptions.defaults(), e -> new String(e.comm(), StandardCharsets.UTF_8).equals(name));
-        Path binary = noopNamed(tmp, name);
+        Path binary = TestNative.copyNoop(tmp, name);
 
         assertThat(run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", binary.toString())).isZero();
 
@@ -137,7 +129,7 @@ class ExecCaptureIT {
 
     @Test
     void aFilenameOfExactlyTheLongestPathIsWholeAndNotFlagged() throws Exception {
-        String name = uniqueName("xl");
+        String name = TestNative.uniqueName("xl");
         start(ProbeOptions.defaults(), e -> new String(e.comm(), StandardCharsets.UTF_8).equals(name));
         // directories of 200 bytes until the path is 4095 bytes long, the longest exec accepts
         int target = ExecRecord.FILENAME_MAX - 1;
@@ -147,7 +139,7 @@ class ExecCaptureIT {
         }
         int pad = target - (dir.toString().length() + 1 + name.length()) - 1;
         dir = dir.resolve("p".repeat(pad));
-        Path binary = noopNamed(dir, name);
+        Path binary = TestNative.copyNoop(dir, name);
         assertThat(binary.toString().length()).isEqualTo(target);
 
         assertThat(run(binary.toString())).isZero();
@@ -159,7 +151,7 @@ class ExecCaptureIT {
 
     @Test
     void aFilenameLongerThanTheCaptureLimitIsTruncatedAndFlagged() throws Exception {
-        String name = uniqueName("xr");
+        String name = TestNative.uniqueName("xr");
         start(ProbeOptions.defaults(), e -> new String(e.comm(), StandardCharsets.UTF_8).equals(name));
         // execveat(dirfd, relative path) makes the kernel name it "/dev/fd/N/<relative path>", longer than
         // PATH_MAX when the relative path is near it. Java cannot make such a tree (it uses absolute
@@ -187,7 +179,7 @@ class ExecCaptureIT {
 
     @Test
     void aStormAtTheTopExecRateIsDeliveredExactlyOncePerNameWithNoLoss() throws Exception {
-        String prefix = uniqueName("s").substring(0, 10);
+        String prefix = TestNative.uniqueName("s").substring(0, 10);
         List<byte[]> names = new ArrayList<>();
         for (char c = 'a'; c <= 'e'; c++) {
             names.add(bytes(prefix + c));
@@ -233,10 +225,10 @@ class ExecCaptureIT {
             }
         });
 
-        ExecStorm.run(tmp.resolve("overrun"), 2, 3_000, List.of(bytes(uniqueName("xo"))));
+        ExecStorm.run(tmp.resolve("overrun"), 2, 3_000, List.of(bytes(TestNative.uniqueName("xo"))));
         // the kernel reports a ring's lost samples only with the next sample it writes to that ring:
         // exec on every CPU until the counters agree (other execs on the host may land between reads)
-        Path after = noopNamed(tmp, "after");
+        Path after = TestNative.copyNoop(tmp, "after");
         AtomicReference<CaptureStats> snapshot = new AtomicReference<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         do {
