@@ -1,4 +1,4 @@
-package org.execexporter.cli;
+package org.execexporter;
 
 import java.util.Arrays;
 import java.util.List;

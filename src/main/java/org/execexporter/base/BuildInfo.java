@@ -1,4 +1,4 @@
-package org.execexporter.metrics;
+package org.execexporter.base;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

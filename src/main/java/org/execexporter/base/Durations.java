@@ -1,4 +1,4 @@
-package org.execexporter.cli;
+package org.execexporter.base;
 
 import java.time.Duration;
 import java.util.regex.Matcher;

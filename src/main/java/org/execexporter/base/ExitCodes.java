@@ -1,4 +1,4 @@
-package org.execexporter.cli;
+package org.execexporter.base;
 
 /** Process exit codes, as documented in the README. */
 public final class ExitCodes {

@@ -1,4 +1,4 @@
-package org.execexporter.text;
+package org.execexporter.base;
 
 /**
  * Renders the raw bytes of a comm or filename as printable, valid UTF-8 text, losslessly:

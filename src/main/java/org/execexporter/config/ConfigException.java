@@ -1,6 +1,6 @@
 package org.execexporter.config;
 
-import org.execexporter.cli.ExitCodes;
+import org.execexporter.base.ExitCodes;
 
 /**
  * A config file cannot be used: one line naming the file and the YAML path. A file that is wrong

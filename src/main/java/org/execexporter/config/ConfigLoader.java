@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.execexporter.base.Durations;
 import org.execexporter.capture.AttachMode;
 import org.execexporter.capture.ProbeOptions;
-import org.execexporter.cli.Durations;
 
 /**
  * Reads config/exec-exporter.yml over the built-in defaults. Walks the YAML tree by hand rather

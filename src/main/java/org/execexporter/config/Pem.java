@@ -1,4 +1,4 @@
-package org.execexporter.web;
+package org.execexporter.config;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

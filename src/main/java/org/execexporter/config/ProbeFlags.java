@@ -1,6 +1,8 @@
-package org.execexporter.cli;
+package org.execexporter.config;
 
 import java.time.Duration;
+import org.execexporter.base.FlagSet;
+import org.execexporter.base.UsageException;
 import org.execexporter.capture.AttachMode;
 import org.execexporter.capture.ProbeOptions;
 

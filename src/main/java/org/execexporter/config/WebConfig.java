@@ -1,9 +1,10 @@
-package org.execexporter.web;
+package org.execexporter.config;
 
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The web configuration file of exporter-toolkit (--web.config.file), read and checked: TLS with
@@ -11,6 +12,8 @@ import java.util.Map;
  * response headers. {@link #open()} is no file: plain HTTP, no authentication.
  */
 public record WebConfig(Tls tls, Map<String, String> basicAuthUsers, Map<String, String> headers) {
+    /** A bcrypt hash as htpasswd and Go write it: $2a$, $2b$ or $2y$, a two-digit cost (group 1), 53 characters. */
+    public static final Pattern BCRYPT_HASH = Pattern.compile("\\$2[aby]?\\$(\\d\\d)\\$[./A-Za-z0-9]{53}");
 
     public WebConfig {
         basicAuthUsers = Map.copyOf(basicAuthUsers);

@@ -1,4 +1,4 @@
-package org.execexporter.web;
+package org.execexporter.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
@@ -13,9 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
-import org.execexporter.config.ConfigException;
-import org.execexporter.config.FileText;
-import org.execexporter.config.YamlTree;
 
 /**
  * Reads exporter-toolkit's web configuration file, strictly: an unknown key, a value of the wrong
@@ -251,7 +248,7 @@ public final class WebConfigLoader {
                 throw e.getValue().error("is not a valid user name: it must be non-empty and hold no colon");
             }
             String hash = e.getValue().string();
-            if (!BasicAuth.HASH.matcher(hash).matches()) {
+            if (!WebConfig.BCRYPT_HASH.matcher(hash).matches()) {
                 throw e.getValue().error("must be a bcrypt hash ($2y$10$... as htpasswd -nB writes it), "
                         + "not a plain password");
             }

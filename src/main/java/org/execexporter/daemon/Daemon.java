@@ -2,10 +2,11 @@ package org.execexporter.daemon;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.LongSupplier;
+import org.execexporter.base.BuildInfo;
 import org.execexporter.capture.ExecEventSource;
 import org.execexporter.config.DaemonConfig;
+import org.execexporter.config.WebConfig;
 import org.execexporter.http.MetricsServer;
-import org.execexporter.metrics.BuildInfo;
 import org.execexporter.metrics.CommMeters;
 import org.execexporter.metrics.ExporterHealth;
 import org.execexporter.metrics.Registries;
@@ -13,7 +14,6 @@ import org.execexporter.pipeline.Aggregator;
 import org.execexporter.pipeline.CommFilter;
 import org.execexporter.pipeline.CommTable;
 import org.execexporter.pipeline.ExecQueue;
-import org.execexporter.web.WebConfig;
 
 /**
  * The daemon's parts wired together: source → queue → aggregator → registry ← HTTP. The source is

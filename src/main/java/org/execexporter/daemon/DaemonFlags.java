@@ -2,16 +2,16 @@ package org.execexporter.daemon;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.execexporter.base.Durations;
+import org.execexporter.base.FlagSet;
+import org.execexporter.base.UsageException;
 import org.execexporter.capture.ProbeOptions;
-import org.execexporter.cli.Durations;
-import org.execexporter.cli.FlagSet;
-import org.execexporter.cli.ProbeFlags;
-import org.execexporter.cli.UsageException;
 import org.execexporter.config.ConfigRules;
 import org.execexporter.config.DaemonConfig;
 import org.execexporter.config.ListenAddress;
 import org.execexporter.config.LogFormat;
 import org.execexporter.config.LogLevel;
+import org.execexporter.config.ProbeFlags;
 
 /**
  * The daemon's flags, in the exporter-toolkit style. A flag given on the command line overrides

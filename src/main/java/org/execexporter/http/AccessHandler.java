@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.HandlerWrapper;
-import org.execexporter.web.BasicAuth;
 
 /**
  * In front of every path: the limit on requests in flight (over it: 503 at once, never queued),

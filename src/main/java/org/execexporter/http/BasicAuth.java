@@ -1,4 +1,4 @@
-package org.execexporter.web;
+package org.execexporter.http;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import at.favre.lib.crypto.bcrypt.LongPasswordStrategies;
@@ -12,7 +12,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.execexporter.config.WebConfig;
 
 /**
  * basic_auth_users: checks an Authorization header against bcrypt hashes, as exporter-toolkit does.
@@ -27,8 +27,6 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class BasicAuth {
-    /** A bcrypt hash as htpasswd and Go write it: $2a$, $2b$ or $2y$, a two-digit cost, 53 characters. */
-    static final Pattern HASH = Pattern.compile("\\$2[aby]?\\$(\\d\\d)\\$[./A-Za-z0-9]{53}");
     static final int CACHE_SIZE = 256;
 
     /** The bcrypt comparison, replaceable in tests to count its calls. */
@@ -62,7 +60,7 @@ public final class BasicAuth {
         }
     };
 
-    /** @param users user name to bcrypt hash; each hash already matches {@link #HASH} */
+    /** @param users user name to bcrypt hash; each hash already matches {@link WebConfig#BCRYPT_HASH} */
     public BasicAuth(Map<String, String> users) {
         this(users, BCRYPT);
     }
@@ -80,9 +78,9 @@ public final class BasicAuth {
                 .getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** The cost factor of a hash matching {@link #HASH}. */
+    /** The cost factor of a hash matching {@link WebConfig#BCRYPT_HASH}. */
     static int costOf(String hash) {
-        Matcher m = HASH.matcher(hash);
+        Matcher m = WebConfig.BCRYPT_HASH.matcher(hash);
         if (!m.matches()) {
             throw new IllegalArgumentException("not a bcrypt hash");
         }

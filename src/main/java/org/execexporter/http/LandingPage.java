@@ -1,6 +1,6 @@
 package org.execexporter.http;
 
-import org.execexporter.metrics.BuildInfo;
+import org.execexporter.base.BuildInfo;
 
 /** The page at /: what this is, which version, and where the metrics are. */
 final class LandingPage {

@@ -9,10 +9,9 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.execexporter.base.BuildInfo;
 import org.execexporter.config.ListenAddress;
-import org.execexporter.metrics.BuildInfo;
-import org.execexporter.web.BasicAuth;
-import org.execexporter.web.WebConfig;
+import org.execexporter.config.WebConfig;
 
 /**
  * The HTTP side, a thin adapter over the registry: the telemetry path, a landing page at /,

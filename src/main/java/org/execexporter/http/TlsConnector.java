@@ -22,7 +22,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
-import org.execexporter.web.WebConfig;
+import org.execexporter.config.WebConfig;
 
 /**
  * The connector: plain HTTP, or TLS from the web config's certificate and key, kept in an

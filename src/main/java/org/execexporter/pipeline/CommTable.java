@@ -6,7 +6,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.execexporter.text.NameEscaper;
+import org.execexporter.base.NameEscaper;
 
 /**
  * The comm series the aggregator counts into, bounded: at most {@code maxSeries} comms have a

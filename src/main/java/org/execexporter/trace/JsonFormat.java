@@ -3,8 +3,8 @@ package org.execexporter.trace;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import org.execexporter.base.NameEscaper;
 import org.execexporter.capture.ExecRecord;
-import org.execexporter.text.NameEscaper;
 
 /**
  * One JSON object per line: time (RFC 3339, UTC, milliseconds), pid, ppid, uid, comm, filename,

@@ -3,8 +3,8 @@ package org.execexporter.trace;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
+import org.execexporter.base.NameEscaper;
 import org.execexporter.capture.ExecRecord;
-import org.execexporter.text.NameEscaper;
 
 /**
  * The classic execsnoop line, {@code "%-8s %-5s %-7d %-16s %s"}: local time, EXEC, pid, comm,

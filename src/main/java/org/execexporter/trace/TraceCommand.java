@@ -7,15 +7,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.execexporter.base.ExitCodes;
+import org.execexporter.base.FlagSet;
+import org.execexporter.base.Shutdown;
+import org.execexporter.base.UsageException;
 import org.execexporter.capture.CaptureException;
 import org.execexporter.capture.CaptureStats;
 import org.execexporter.capture.ExecCapture;
 import org.execexporter.capture.ExecRecord;
-import org.execexporter.cli.ExitCodes;
-import org.execexporter.cli.FlagSet;
-import org.execexporter.cli.ProbeFlags;
-import org.execexporter.cli.Shutdown;
-import org.execexporter.cli.UsageException;
+import org.execexporter.config.ProbeFlags;
 
 /** {@code exec-exporter trace}: one line per exec, as the classic tool printed them. */
 public final class TraceCommand {

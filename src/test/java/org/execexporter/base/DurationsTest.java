@@ -1,4 +1,4 @@
-package org.execexporter.cli;
+package org.execexporter.base;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.execexporter.text;
+package org.execexporter.base;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.execexporter.web;
+package org.execexporter.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,8 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.execexporter.cli.ExitCodes;
-import org.execexporter.config.ConfigException;
+import org.execexporter.base.ExitCodes;
 import org.execexporter.testing.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -11,14 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import org.execexporter.base.BuildInfo;
 import org.execexporter.capture.CaptureStats;
 import org.execexporter.config.DaemonConfig;
 import org.execexporter.config.ListenAddress;
 import org.execexporter.http.MetricsServer;
-import org.execexporter.metrics.BuildInfo;
+import org.execexporter.testing.Promtool;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -85,21 +84,7 @@ class DaemonGoldenTest {
             Files.writeString(GOLDEN, scrape);
         }
         assertThat(scrape).isEqualTo(Files.readString(GOLDEN));
-        assertPromtoolAccepts(scrape);
-    }
-
-    /** promtool, from Debian's prometheus package, when installed (it always is in CI). */
-    static void assertPromtoolAccepts(String scrape) throws IOException, InterruptedException {
-        Path promtool = Path.of("/usr/bin/promtool");
-        if (System.getenv("CI") == null) {
-            Assumptions.assumeTrue(Files.isExecutable(promtool), "promtool is not installed");
-        }
-        Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
-        p.getOutputStream().write(scrape.getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("promtool check metrics said: %s", out).isZero();
+        Promtool.assertAccepts(scrape);
     }
 
     /** GETs a page; its body must be valid UTF-8 (decoding is strict: a bad byte throws). */

@@ -1,4 +1,4 @@
-package org.execexporter.web;
+package org.execexporter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.execexporter.daemon;
+package org.execexporter.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,9 +9,11 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.execexporter.text.NameEscaper;
+import org.execexporter.base.NameEscaper;
 import org.execexporter.testing.ExecStorm;
+import org.execexporter.testing.Promtool;
 import org.execexporter.testing.RootOrCi;
+import org.execexporter.testing.Scrape;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,7 +87,7 @@ class DaemonIT {
                         .isEqualTo(storm.perNameHex().get(HexFormat.of().formatHex(name)));
             }
             assertThat(s.text).contains("exec_events_total{comm=\"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\\\\xc3\"}");
-            DaemonGoldenTest.assertPromtoolAccepts(s.text);
+            Promtool.assertAccepts(s.text);
             assertThat(daemon.stop()).isZero();
         }
     }

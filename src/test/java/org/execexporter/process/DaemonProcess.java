@@ -1,4 +1,4 @@
-package org.execexporter.daemon;
+package org.execexporter.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.execexporter.testing.Scrape;
 
 /** The shaded jar run as the daemon, on 127.0.0.1 and a port of its choosing; close() kills it. */
 final class DaemonProcess implements AutoCloseable {

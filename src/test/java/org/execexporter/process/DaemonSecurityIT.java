@@ -1,4 +1,4 @@
-package org.execexporter.daemon;
+package org.execexporter.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,6 +17,7 @@ import org.execexporter.testing.Bpftool;
 import org.execexporter.testing.ExecStorm;
 import org.execexporter.testing.ProcStatus;
 import org.execexporter.testing.RootOrCi;
+import org.execexporter.testing.Scrape;
 import org.execexporter.testing.Subprocess;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package org.execexporter.daemon;
+package org.execexporter.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.execexporter.testing.ExecStorm;
 import org.execexporter.testing.RootOrCi;
+import org.execexporter.testing.Scrape;
 import org.execexporter.testing.TestNative;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package org.execexporter.daemon;
+package org.execexporter.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.execexporter.testing.ExecStorm;
 import org.execexporter.testing.ProcStatus;
 import org.execexporter.testing.RootOrCi;
+import org.execexporter.testing.Scrape;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,7 +1,8 @@
-package org.execexporter.daemon;
+package org.execexporter.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import at.favre.lib.crypto.bcrypt.BCrypt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -20,12 +21,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.execexporter.testing.ExecStorm;
+import org.execexporter.testing.RootOrCi;
+import org.execexporter.testing.TestPki;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import at.favre.lib.crypto.bcrypt.BCrypt;
-import org.execexporter.testing.ExecStorm;
-import org.execexporter.testing.TestPki;
-import org.execexporter.testing.RootOrCi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

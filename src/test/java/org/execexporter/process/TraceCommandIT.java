@@ -1,4 +1,4 @@
-package org.execexporter.trace;
+package org.execexporter.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.execexporter.trace;
+package org.execexporter.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.execexporter.base.NameEscaper;
 import org.execexporter.testing.ExecStorm;
 import org.execexporter.testing.RootOrCi;
 import org.execexporter.testing.Subprocess;
-import org.execexporter.text.NameEscaper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,14 +1,14 @@
-package org.execexporter.daemon;
+package org.execexporter.testing;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The samples of a Prometheus text-format scrape: series (name and unescaped labels) to value. */
-final class Scrape {
-    final Map<String, Double> samples = new LinkedHashMap<>();
-    final String text;
+public final class Scrape {
+    public final Map<String, Double> samples = new LinkedHashMap<>();
+    public final String text;
 
-    Scrape(String text) {
+    public Scrape(String text) {
         this.text = text;
         for (String line : text.split("\n")) {
             if (line.isEmpty() || line.startsWith("#")) {
@@ -20,7 +20,7 @@ final class Scrape {
     }
 
     /** A sample without labels; absent is an error. */
-    double value(String name) {
+    public double value(String name) {
         Double v = samples.get(name);
         if (v == null) {
             throw new AssertionError("no sample " + name + " in the scrape");
@@ -29,18 +29,18 @@ final class Scrape {
     }
 
     /** exec_events_total of a comm label value (as NameEscaper renders it), 0 if absent. */
-    long execs(String commLabel) {
+    public long execs(String commLabel) {
         Double v = samples.get("exec_events_total{comm=\"" + escapeLabel(commLabel) + "\"}");
         return v == null ? 0 : v.longValue();
     }
 
     /** Series of one metric name. */
-    long count(String prefix) {
+    public long count(String prefix) {
         return samples.keySet().stream().filter(k -> k.startsWith(prefix)).count();
     }
 
     /** The text format's escaping of a label value: backslash, double quote, newline. */
-    static String escapeLabel(String v) {
+    public static String escapeLabel(String v) {
         return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 }

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
+import org.execexporter.base.NameEscaper;
 import org.execexporter.capture.ExecRecord;
 import org.execexporter.capture.TestRecords;
-import org.execexporter.text.NameEscaper;
 import org.junit.jupiter.api.Test;
 
 class JsonFormatTest {
