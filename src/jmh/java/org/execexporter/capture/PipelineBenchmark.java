@@ -3,9 +3,9 @@ package org.execexporter.capture;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.execexporter.config.DaemonConfig;
 import org.execexporter.metrics.CommMeters;
 import org.execexporter.metrics.Registries;
 import org.execexporter.pipeline.Aggregator;
@@ -85,10 +85,10 @@ public class PipelineBenchmark {
             batches[b] = TestRecords.batch(rows);
             lengths[b] = batches[b].limit();
         }
-        queue = new ExecQueue(65536);
-        CommMeters meters = new CommMeters(Registries.prometheus(), List.of(1.0, 2.0, 5.0, 10.0, 20.0, 50.0,
-                100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, 20000.0, 50000.0, 100000.0));
-        CommTable table = new CommTable(500, CommFilter.none(), meters, now);
+        DaemonConfig defaults = DaemonConfig.defaults(); // the daemon's sizes, from their one source
+        queue = new ExecQueue(defaults.queue().capacity());
+        CommMeters meters = new CommMeters(Registries.prometheus(), defaults.rate().buckets());
+        CommTable table = new CommTable(defaults.comm().maxSeries(), CommFilter.none(), meters, now);
         aggregator = new Aggregator(queue, table, meters, Duration.ofMillis(300), Duration.ofHours(1),
                 System::nanoTime);
         // Every synthetic record must decode and reach the aggregator, or the numbers mean nothing.

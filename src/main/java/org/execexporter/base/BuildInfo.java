@@ -1,7 +1,5 @@
 package org.execexporter.base;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
@@ -20,15 +18,5 @@ public record BuildInfo(String version, String revision) {
             // fall through to "unknown": build info must never stop the daemon
         }
         return new BuildInfo(p.getProperty("version", "unknown"), p.getProperty("revision", "unknown"));
-    }
-
-    /** exec_exporter_build_info{version,revision} 1. */
-    public void register(MeterRegistry registry) {
-        Gauge.builder("exec.exporter.build.info", () -> 1)
-                .description("Always 1; the labels say which build of exec-exporter runs")
-                .tag("version", version)
-                .tag("revision", revision)
-                .strongReference(true)
-                .register(registry);
     }
 }

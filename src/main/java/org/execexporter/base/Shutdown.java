@@ -10,7 +10,7 @@ import sun.misc.Signal;
 public final class Shutdown {
     private Shutdown() {}
 
-    /** Runs {@code action} on the first SIGTERM or SIGINT. */
+    /** Runs {@code action} on every SIGTERM and SIGINT, on a signal thread: make it idempotent. */
     public static void onSignal(Runnable action) {
         Signal.handle(new Signal("TERM"), s -> action.run());
         Signal.handle(new Signal("INT"), s -> action.run());

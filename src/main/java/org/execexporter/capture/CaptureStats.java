@@ -6,7 +6,6 @@ package org.execexporter.capture;
  *
  * @param delivered       records handed to the sink
  * @param lost            samples the kernel could not write because a ring was full
- * @param lostPerRing     the same, per ring (ring index, not CPU id)
  * @param overflow        records that did not fit a batch buffer (a bug if ever non-zero)
  * @param malformed       records that failed to decode (a bug if ever non-zero)
  * @param kernelSeen      execs the BPF program ran for
@@ -14,8 +13,8 @@ package org.execexporter.capture;
  * @param progRunCount    the kernel's run_cnt of the program (needs kernel.bpf_stats_enabled)
  * @param progRunTimeNanos the kernel's run_time_ns of the program
  */
-public record CaptureStats(long delivered, long lost, long[] lostPerRing, long overflow, long malformed,
+public record CaptureStats(long delivered, long lost, long overflow, long malformed,
                            long kernelSeen, long kernelOutputErrors, long progRunCount, long progRunTimeNanos) {
 
-    public static final CaptureStats EMPTY = new CaptureStats(0, 0, new long[0], 0, 0, -1, -1, -1, -1);
+    public static final CaptureStats EMPTY = new CaptureStats(0, 0, 0, 0, -1, -1, -1, -1);
 }

@@ -54,29 +54,10 @@ public final class ExecCapture implements ExecEventSource {
         return probe.attachMode();
     }
 
-    /** The kernel's id of the attached program (as `bpftool prog show id N` shows it), or -1. */
+    /** The kernel's id of the attached program (`bpftool prog show id N`), or -1 once closed or unknown. */
     public synchronized long programId() {
         long[] prog = closed ? null : probe.progStats();
         return prog == null ? -1 : prog[2];
-    }
-
-    /**
-     * Drops every capability of every thread of this process (effective, permitted, inheritable,
-     * ambient; the bounding set too where CAP_SETPCAP allows). Call once the probe is attached and
-     * its rings are mapped: nothing after that needs privileges. Returns the number of threads
-     * that still hold a capability (0: all dropped).
-     */
-    public static int dropCapabilities() throws CaptureException {
-        int result = ExecProbeNative.dropCapabilities0();
-        if (result < 0) {
-            throw new CaptureException("failed to drop capabilities: " + ExecProbeNative.strerror0(result));
-        }
-        return result;
-    }
-
-    /** CLOCK_REALTIME minus CLOCK_MONOTONIC now: add to a record's ktime for wall-clock time. */
-    public static long clockOffsetNanos() {
-        return ExecProbeNative.clockOffsetNanos0();
     }
 
     @Override
@@ -112,11 +93,9 @@ public final class ExecCapture implements ExecEventSource {
         long delivered = 0;
         long malformed = 0;
         long overflow = 0;
-        long[] lostPerRing = new long[probe.ringCount()];
         long lost = 0;
-        for (int ring = 0; ring < lostPerRing.length; ring++) {
-            lostPerRing[ring] = probe.lost(ring);
-            lost += lostPerRing[ring];
+        for (int ring = 0; ring < probe.ringCount(); ring++) {
+            lost += probe.lost(ring);
             overflow += probe.overflow(ring);
         }
         for (RingPoller poller : pollers) {
@@ -124,7 +103,7 @@ public final class ExecCapture implements ExecEventSource {
             malformed += poller.malformed.get();
         }
         long[] prog = probe.progStats();
-        return new CaptureStats(delivered, lost, lostPerRing, overflow, malformed,
+        return new CaptureStats(delivered, lost, overflow, malformed,
                 probe.stat(ExecProbeNative.STAT_SEEN), probe.stat(ExecProbeNative.STAT_OUTPUT_ERRORS),
                 prog == null ? -1 : prog[0], prog == null ? -1 : prog[1]);
     }

@@ -6,7 +6,7 @@ import java.nio.ByteOrder;
 /**
  * A view of one struct exec_event (bpf/exec_event.h) inside a ring's batch buffer. Reused for
  * every record a poller decodes, so reading it allocates nothing; valid only during
- * {@link ExecEventSink#onExec}. {@link #toEvent()} makes a copy that outlives the call.
+ * {@link ExecEventSink#onExec}: copy what must outlive the call.
  */
 public final class ExecRecord {
     // Offsets in struct exec_event: if you change the struct, change these (ExecRecordTest pins them).
@@ -118,9 +118,5 @@ public final class ExecRecord {
         byte[] name = new byte[filenameLength];
         buffer.get(offset + HEADER_SIZE, name);
         return name;
-    }
-
-    public ExecEvent toEvent() {
-        return new ExecEvent(ktimeNanos(), pid(), ppid(), uid(), comm(), filename(), filenameTruncated());
     }
 }

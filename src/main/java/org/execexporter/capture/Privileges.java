@@ -6,8 +6,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What the kernel needs of us before the probe can load, checked up front for a clear message. */
-final class Privileges {
+/**
+ * What the kernel needs of us before the probe can load, checked up front for a clear message; and
+ * giving it all up once the probe runs.
+ */
+public final class Privileges {
     static final int CAP_SYS_ADMIN = 21;
     static final int CAP_PERFMON = 38;
     static final int CAP_BPF = 39;
@@ -69,6 +72,20 @@ final class Privileges {
             throw new CaptureException("the kernel has no BTF (" + kernelBtf
                     + " is missing): exec-exporter needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
         }
+    }
+
+    /**
+     * Drops every capability of every thread of this process (effective, permitted, inheritable,
+     * ambient; the bounding set too where CAP_SETPCAP allows). Call once the probe is attached and
+     * its rings are mapped: nothing after that needs privileges. Returns the number of threads
+     * that still hold a capability (0: all dropped).
+     */
+    public static int dropCapabilities() throws CaptureException {
+        int result = ExecProbeNative.dropCapabilities0();
+        if (result < 0) {
+            throw new CaptureException("failed to drop capabilities: " + ExecProbeNative.strerror0(result));
+        }
+        return result;
     }
 
     private static boolean has(long set, int capability) {

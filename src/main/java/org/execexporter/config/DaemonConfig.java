@@ -14,8 +14,9 @@ public record DaemonConfig(Web web, Log log, Comm comm, Queue queue, Rate rate, 
                            ProbeOptions bpf) {
 
     /**
-     * The default port, 10135, lies outside 9100-9999 (where most exporters sit) and is used by
-     * no well-known Prometheus, Kubernetes (10249-10259) or Grafana component.
+     * The default port, 10135, lies outside 9100-9999 (where most exporters sit) and is not a port
+     * of any well-known Prometheus (9090-9094), Kubernetes (10248-10259), Grafana (3000) or
+     * Loki/Tempo component, as the README says.
      */
     public static final int DEFAULT_PORT = 10135;
 

@@ -7,6 +7,7 @@ import org.execexporter.capture.ExecEventSource;
 import org.execexporter.config.DaemonConfig;
 import org.execexporter.config.WebConfig;
 import org.execexporter.http.MetricsServer;
+import org.execexporter.metrics.BuildInfoGauge;
 import org.execexporter.metrics.CommMeters;
 import org.execexporter.metrics.ExporterHealth;
 import org.execexporter.metrics.Registries;
@@ -42,7 +43,7 @@ public final class Daemon implements AutoCloseable {
         this.build = build;
         this.registry = Registries.prometheus();
         this.jvmMetrics = config.collector().jvm() ? Registries.bindJvm(registry) : () -> { };
-        build.register(registry);
+        BuildInfoGauge.register(registry, build);
         CommMeters meters = new CommMeters(registry, config.rate().buckets());
         this.queue = new ExecQueue(config.queue().capacity());
         this.table = new CommTable(config.comm().maxSeries(),
@@ -64,11 +65,6 @@ public final class Daemon implements AutoCloseable {
         }
         source.start(queue);
         counting = true;
-    }
-
-    /** Starts plain HTTP on the configured address; throws IllegalStateException with one line on failure. */
-    public MetricsServer serve() {
-        return serve(WebConfig.open());
     }
 
     /** Starts HTTP (or HTTPS) as the web config says; throws IllegalStateException with one line on failure. */

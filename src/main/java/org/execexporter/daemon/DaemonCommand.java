@@ -10,6 +10,7 @@ import org.execexporter.base.Shutdown;
 import org.execexporter.base.UsageException;
 import org.execexporter.capture.CaptureException;
 import org.execexporter.capture.ExecCapture;
+import org.execexporter.capture.Privileges;
 import org.execexporter.config.ConfigException;
 import org.execexporter.config.ConfigLoader;
 import org.execexporter.config.DaemonConfig;
@@ -89,8 +90,8 @@ public final class DaemonCommand {
             err.println(NAME + ": " + e.getMessage());
             return ExitCodes.FAILURE;
         }
-        log.info("BPF program loaded and attached to sched_process_exec ({}), {} perf rings",
-                capture.attachMode().flagValue(), capture.ringCount());
+        log.info("BPF program loaded and attached to sched_process_exec ({}), {} perf rings, program id {}",
+                capture.attachMode().flagValue(), capture.ringCount(), capture.programId());
 
         Daemon daemon = new Daemon(config, capture, build, System::nanoTime);
         Shutdown.onExit(daemon::close);
@@ -139,7 +140,7 @@ public final class DaemonCommand {
 
     private static void dropCapabilities() {
         try {
-            int holding = ExecCapture.dropCapabilities();
+            int holding = Privileges.dropCapabilities();
             if (holding > 0) {
                 log.warn("{} threads kept capabilities", holding);
             } else {

@@ -19,8 +19,6 @@ import org.execexporter.config.WebConfig;
  * headers and the limit on requests in flight from the web config, on every path.
  */
 public final class MetricsServer implements AutoCloseable {
-    /** exporter-toolkit's default for --web.max-requests. */
-    public static final int DEFAULT_MAX_REQUESTS = 40;
     /**
      * A connection that sends nothing, or does not read what it is sent, for this long is closed,
      * so a client that never reads cannot hold a thread (and a request permit) for longer.
@@ -43,15 +41,6 @@ public final class MetricsServer implements AutoCloseable {
      */
     public record Options(ListenAddress address, String telemetryPath, WebConfig web, int maxRequests,
                           Duration idleTimeout) {
-        public static Options plain(ListenAddress address, String telemetryPath) {
-            return new Options(address, telemetryPath, WebConfig.open(), DEFAULT_MAX_REQUESTS, DEFAULT_IDLE_TIMEOUT);
-        }
-    }
-
-    /** Plain HTTP with the default limits. */
-    public static MetricsServer start(ListenAddress address, String telemetryPath, PrometheusMeterRegistry registry,
-                                      BuildInfo build, BooleanSupplier healthy, BooleanSupplier ready) {
-        return start(Options.plain(address, telemetryPath), registry, build, healthy, ready);
     }
 
     /**

@@ -15,6 +15,8 @@ import org.execexporter.capture.CaptureException;
 import org.execexporter.capture.CaptureStats;
 import org.execexporter.capture.ExecCapture;
 import org.execexporter.capture.ExecRecord;
+import org.execexporter.capture.KernelClock;
+import org.execexporter.capture.Privileges;
 import org.execexporter.config.ProbeFlags;
 
 /** {@code exec-exporter trace}: one line per exec, as the classic tool printed them. */
@@ -68,12 +70,12 @@ public final class TraceCommand {
             out.println(format.header());
             out.flush();
         }
-        long clockOffset = ExecCapture.clockOffsetNanos();
+        long clockOffset = KernelClock.realtimeOffsetNanos();
         // attached and mapped: nothing from here on needs privileges, so the first line printed
         // already comes from an unprivileged process
         if (probeFlags.dropCapabilities()) {
             try {
-                int holding = ExecCapture.dropCapabilities();
+                int holding = Privileges.dropCapabilities();
                 if (holding > 0) {
                     err.println("exec-exporter trace: warning: " + holding + " threads kept capabilities");
                 }

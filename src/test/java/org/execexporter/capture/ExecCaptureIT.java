@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +58,7 @@ class ExecCaptureIT {
     private void start(ProbeOptions options, Predicate<ExecEvent> keep) throws CaptureException {
         capture = ExecCapture.open(options);
         capture.start(record -> {
-            ExecEvent event = record.toEvent();
+            ExecEvent event = ExecEvent.of(record);
             if (keep.test(event)) {
                 events.add(event);
             }
@@ -245,8 +244,6 @@ class ExecCaptureIT {
         System.out.printf("overrun: seen %d, delivered %d, lost %d%n", stats.kernelSeen(), stats.delivered(),
                 stats.lost());
         assertThat(stats.lost()).isPositive();
-        assertThat(stats.lostPerRing()).hasSize(capture.ringCount());
-        assertThat(Arrays.stream(stats.lostPerRing()).sum()).isEqualTo(stats.lost());
         assertThat(stats.delivered() + stats.lost()).isEqualTo(stats.kernelSeen());
         assertThat(stats.kernelOutputErrors()).isEqualTo(stats.lost());
         assertThat(stats.delivered()).isLessThanOrEqualTo(delivered.get());

@@ -3,11 +3,15 @@ package org.execexporter.capture;
 import java.util.Arrays;
 
 /**
- * One exec, copied out of a ring. comm and filename are raw bytes: they may hold anything but
- * NUL, and need not be UTF-8.
+ * One exec, copied out of a ring so that it outlives the sink's call. comm and filename are raw
+ * bytes: they may hold anything but NUL, and need not be UTF-8.
  */
 public record ExecEvent(long ktimeNanos, int pid, int ppid, long uid, byte[] comm, byte[] filename,
                         boolean filenameTruncated) {
+
+    static ExecEvent of(ExecRecord r) {
+        return new ExecEvent(r.ktimeNanos(), r.pid(), r.ppid(), r.uid(), r.comm(), r.filename(), r.filenameTruncated());
+    }
 
     @Override
     public boolean equals(Object o) {

@@ -15,7 +15,7 @@ class RecordBatchTest {
     private final AtomicLong malformed = new AtomicLong();
 
     private void dispatch(ByteBuffer batch, int length) {
-        RecordBatch.dispatch(batch, length, new ExecRecord(), r -> seen.add(r.toEvent()), delivered, malformed);
+        RecordBatch.dispatch(batch, length, new ExecRecord(), r -> seen.add(ExecEvent.of(r)), delivered, malformed);
     }
 
     @Test

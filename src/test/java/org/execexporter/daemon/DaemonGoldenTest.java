@@ -15,6 +15,7 @@ import org.execexporter.base.BuildInfo;
 import org.execexporter.capture.CaptureStats;
 import org.execexporter.config.DaemonConfig;
 import org.execexporter.config.ListenAddress;
+import org.execexporter.config.WebConfig;
 import org.execexporter.http.MetricsServer;
 import org.execexporter.testing.Promtool;
 import org.junit.jupiter.api.AfterEach;
@@ -74,11 +75,11 @@ class DaemonGoldenTest {
         }
         source.emit(bytes("over1"), T0 + 700_000_000); // the 11th and 12th comms: overflow
         source.emit(bytes("over2"), T0 + S + 1);
-        source.stats = new CaptureStats(15, 2, new long[] {2, 0}, 0, 0, 17, 2, -1, -1);
+        source.stats = new CaptureStats(15, 2, 0, 0, 17, 2, -1, -1);
         now = T0 + 3 * S; // windows 7000 (14 execs) and 7001 (1 exec) close
         daemon.aggregator().step();
 
-        MetricsServer server = daemon.serve();
+        MetricsServer server = daemon.serve(WebConfig.open());
         String scrape = get(server.port(), "/metrics");
         if (Boolean.getBoolean("execexporter.updateGolden")) {
             Files.writeString(GOLDEN, scrape);

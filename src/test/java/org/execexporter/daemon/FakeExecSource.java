@@ -16,7 +16,7 @@ final class FakeExecSource implements ExecEventSource {
     private final ByteBuffer buffer = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
     private final ExecRecord record = new ExecRecord();
     private ExecEventSink sink;
-    volatile CaptureStats stats = new CaptureStats(0, 0, new long[2], 0, 0, 0, 0, -1, -1);
+    volatile CaptureStats stats = new CaptureStats(0, 0, 0, 0, 0, 0, -1, -1);
     volatile boolean closed;
 
     @Override

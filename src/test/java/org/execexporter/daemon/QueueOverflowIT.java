@@ -10,6 +10,7 @@ import org.execexporter.base.BuildInfo;
 import org.execexporter.capture.ExecCapture;
 import org.execexporter.config.DaemonConfig;
 import org.execexporter.config.ListenAddress;
+import org.execexporter.config.WebConfig;
 import org.execexporter.http.MetricsServer;
 import org.execexporter.testing.ExecStorm;
 import org.execexporter.testing.RootOrCi;
@@ -65,7 +66,7 @@ class QueueOverflowIT {
                     .isLessThan(storm.total() * 16L);
 
             daemon.aggregator().start(); // un-stall: the queue drains, the drops stay counted
-            MetricsServer server = daemon.serve();
+            MetricsServer server = daemon.serve(WebConfig.open());
             Scrape s = new Scrape(DaemonGoldenTest.get(server.port(), "/metrics"));
             deadline = System.nanoTime() + 30_000_000_000L;
             while (s.value("exec_exporter_queue_depth") > 0 && System.nanoTime() < deadline) {

@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPInputStream;
 import org.execexporter.base.BuildInfo;
+import org.execexporter.config.DaemonConfig;
 import org.execexporter.config.ListenAddress;
+import org.execexporter.config.WebConfig;
 import org.execexporter.metrics.Registries;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,8 +35,14 @@ class MetricsServerTest {
     void start() {
         registry = Registries.prometheus();
         Counter.builder("exec.test").description("A test counter").register(registry).increment(3);
-        server = MetricsServer.start(new ListenAddress("127.0.0.1", 0), "/custom/metrics", registry,
+        server = MetricsServer.start(plain(new ListenAddress("127.0.0.1", 0), "/custom/metrics"), registry,
                 new BuildInfo("1.2.3", "abcdef"), healthy::get, ready::get);
+    }
+
+    /** Plain HTTP with the daemon's default limits. */
+    private static MetricsServer.Options plain(ListenAddress address, String telemetryPath) {
+        return new MetricsServer.Options(address, telemetryPath, WebConfig.open(),
+                DaemonConfig.Web.DEFAULT_MAX_REQUESTS, MetricsServer.DEFAULT_IDLE_TIMEOUT);
     }
 
     @AfterEach
@@ -132,7 +140,7 @@ class MetricsServerTest {
     @Test
     void aTakenPortIsOneLine() {
         ListenAddress taken = new ListenAddress("127.0.0.1", server.port());
-        assertThatThrownBy(() -> MetricsServer.start(taken, "/metrics", registry, new BuildInfo("1", "r"),
+        assertThatThrownBy(() -> MetricsServer.start(plain(taken, "/metrics"), registry, new BuildInfo("1", "r"),
                 () -> true, () -> true))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("failed to listen on 127.0.0.1:" + server.port() + ": ")

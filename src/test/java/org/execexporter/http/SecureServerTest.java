@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.execexporter.base.BuildInfo;
+import org.execexporter.config.DaemonConfig;
 import org.execexporter.config.ListenAddress;
 import org.execexporter.config.WebConfig;
 import org.execexporter.config.WebConfigLoader;
@@ -86,7 +87,7 @@ class SecureServerTest {
     }
 
     private void serve(String webYaml) throws Exception {
-        serve(webYaml, MetricsServer.DEFAULT_MAX_REQUESTS, MetricsServer.DEFAULT_IDLE_TIMEOUT);
+        serve(webYaml, DaemonConfig.Web.DEFAULT_MAX_REQUESTS, MetricsServer.DEFAULT_IDLE_TIMEOUT);
     }
 
     private static String tls(String extra) {
