@@ -157,6 +157,20 @@ public final class FlagSet {
         }
     }
 
+    /** A whole number for a {@link #custom} flag whose range a rule checks; the message reads after the flag. */
+    public static long parseWhole(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a whole number");
+        }
+    }
+
+    /** The flag's value if the command line gave it, else {@code fromBase} (a config file's value). */
+    public static <T> T pick(Flag<T> flag, T fromBase) {
+        return flag.isSet() ? flag.value() : fromBase;
+    }
+
     private static boolean parseBoolean(String value) {
         switch (value) {
             case "true":

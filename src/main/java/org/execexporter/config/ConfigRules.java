@@ -4,11 +4,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.execexporter.capture.AttachMode;
 
 /**
- * The checks every configured value passes, shared by the config file and the flags. Each throws
- * IllegalArgumentException with the rest of a sentence that starts with the value's name
- * ("must be 1 or greater"), so the caller can name a YAML path or a flag.
+ * The one rule of every configured value, used by the config file ({@link ConfigLoader}) and the
+ * flags ({@link ProbeFlags}, the daemon's flags) alike. Each throws IllegalArgumentException with
+ * the rest of a sentence that starts after the value's name ("must be 1 or greater"), so the
+ * caller can name a YAML path or a flag.
  */
 public final class ConfigRules {
     public static final int MAX_SERIES_LIMIT = 100_000;
@@ -17,6 +19,10 @@ public final class ConfigRules {
     public static final int MAX_BUCKETS = 64;
     public static final int MAX_REQUESTS = 10_000;
     public static final Duration MIN_IDLE = Duration.ofSeconds(1);
+    public static final int MAX_RING_PAGES = 1 << 16;
+    public static final int MAX_WAKEUP_EVENTS = 1_000_000;
+    public static final Duration MIN_POLL_TIMEOUT = Duration.ofMillis(1);
+    public static final Duration MAX_POLL_TIMEOUT = Duration.ofSeconds(10);
 
     private ConfigRules() {}
 
@@ -92,5 +98,35 @@ public final class ConfigRules {
             throw new IllegalArgumentException("is not a valid regular expression: " + e.getDescription()
                     + (e.getIndex() >= 0 ? " near index " + e.getIndex() : ""));
         }
+    }
+
+    public static AttachMode attachMode(String value) {
+        AttachMode mode = AttachMode.parse(value);
+        if (mode == null) {
+            throw new IllegalArgumentException("must be auto, tp_btf or tracepoint");
+        }
+        return mode;
+    }
+
+    /** Pages of each per-CPU perf ring: the kernel maps a power of two. */
+    public static int ringPages(long n) {
+        if (n < 1 || n > MAX_RING_PAGES || Long.bitCount(n) != 1) {
+            throw new IllegalArgumentException("must be a power of two from 1 to " + MAX_RING_PAGES);
+        }
+        return (int) n;
+    }
+
+    public static int wakeupEvents(long n) {
+        if (n < 1 || n > MAX_WAKEUP_EVENTS) {
+            throw new IllegalArgumentException("must be from 1 to " + MAX_WAKEUP_EVENTS);
+        }
+        return (int) n;
+    }
+
+    public static Duration pollTimeout(Duration d) {
+        if (d.compareTo(MIN_POLL_TIMEOUT) < 0 || d.compareTo(MAX_POLL_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("must be from 1ms to 10s");
+        }
+        return d;
     }
 }

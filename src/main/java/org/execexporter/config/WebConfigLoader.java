@@ -1,12 +1,10 @@
 package org.execexporter.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -51,29 +49,25 @@ public final class WebConfigLoader {
 
     /** Parses YAML text, resolving relative file names against {@code base}; messages name the YAML path. */
     public static WebConfig parse(String yaml, Path base) throws ConfigException {
-        JsonNode root = YamlTree.parse(yaml);
-        if (root == null || root.isMissingNode() || root.isNull()) {
+        YamlNode top = YamlNode.parse(yaml);
+        if (top.isEmpty()) {
             return WebConfig.open();
         }
-        try {
-            Node top = new Node("", root).keys(Set.of("tls_server_config", "http_server_config", "basic_auth_users"));
-            Node tls = top.get("tls_server_config");
-            Node http = top.get("http_server_config");
-            if (http != null) {
-                http.keys(Set.of("headers", "http2"));
-                Node http2 = http.get("http2");
-                if (http2 != null) {
-                    http2.bool(); // HTTP/2 is not served: the value is checked and has no effect
-                }
+        top.keys(Set.of("tls_server_config", "http_server_config", "basic_auth_users"));
+        YamlNode tls = top.get("tls_server_config");
+        YamlNode http = top.get("http_server_config");
+        if (http != null) {
+            http.keys(Set.of("headers", "http2"));
+            YamlNode http2 = http.get("http2");
+            if (http2 != null) {
+                http2.bool(); // HTTP/2 is not served: the value is checked and has no effect
             }
-            return new WebConfig(tls == null ? null : tls(tls, base), users(top.get("basic_auth_users")),
-                    headers(http == null ? null : http.get("headers")));
-        } catch (PathError e) {
-            throw e.exception;
         }
+        return new WebConfig(tls == null ? null : tls(tls, base), users(top.get("basic_auth_users")),
+                headers(http == null ? null : http.get("headers")));
     }
 
-    private static WebConfig.Tls tls(Node node, Path base) throws PathError {
+    private static WebConfig.Tls tls(YamlNode node, Path base) throws ConfigException {
         node.keys(Set.of("cert_file", "key_file", "cert", "key", "client_auth_type", "client_ca_file", "client_ca",
                 "cipher_suites", "curve_preferences", "min_version", "max_version", "prefer_server_cipher_suites",
                 "client_allowed_sans"));
@@ -95,7 +89,7 @@ public final class WebConfigLoader {
         });
 
         WebConfig.ClientAuth clientAuth = WebConfig.ClientAuth.NO_CLIENT_CERT;
-        Node authNode = node.get("client_auth_type");
+        YamlNode authNode = node.get("client_auth_type");
         if (authNode != null) {
             String name = authNode.string();
             clientAuth = null;
@@ -113,7 +107,7 @@ public final class WebConfigLoader {
         String caText = oneOf(node, "client_ca_file", "client_ca", base);
         List<X509Certificate> clientCas = List.of();
         if (caText != null) {
-            Node caNode = node.get(node.has("client_ca_file") ? "client_ca_file" : "client_ca");
+            YamlNode caNode = node.get(node.has("client_ca_file") ? "client_ca_file" : "client_ca");
             if (!clientAuth.verify) {
                 throw caNode.error("is set, but client_auth_type " + clientAuth.configName + " verifies no client "
                         + "certificate: use VerifyClientCertIfGiven or RequireAndVerifyClientCert");
@@ -143,11 +137,11 @@ public final class WebConfigLoader {
         }
 
         List<String> suites = new ArrayList<>();
-        Node suitesNode = node.get("cipher_suites");
+        YamlNode suitesNode = node.get("cipher_suites");
         if (suitesNode != null) {
             List<String> enabledByJava = enabledCipherSuites();
-            List<Node> items = suitesNode.items();
-            for (Node item : items) {
+            List<YamlNode> items = suitesNode.items();
+            for (YamlNode item : items) {
                 String name = item.string();
                 if (name.startsWith("TLS_AES_") || name.startsWith("TLS_CHACHA20_")) {
                     throw item.error("is a TLS 1.3 suite: TLS 1.3 suites are not configurable (as in Go); "
@@ -168,9 +162,9 @@ public final class WebConfigLoader {
         }
 
         List<String> groups = new ArrayList<>();
-        Node curvesNode = node.get("curve_preferences");
+        YamlNode curvesNode = node.get("curve_preferences");
         if (curvesNode != null) {
-            for (Node item : curvesNode.items()) {
+            for (YamlNode item : curvesNode.items()) {
                 String group = CURVES.get(item.string());
                 if (group == null) {
                     throw item.error("must be one of CurveP256, CurveP384, CurveP521, X25519, not \""
@@ -183,19 +177,19 @@ public final class WebConfigLoader {
                 || node.get("prefer_server_cipher_suites").bool();
 
         List<String> sans = new ArrayList<>();
-        Node sansNode = node.get("client_allowed_sans");
+        YamlNode sansNode = node.get("client_allowed_sans");
         if (sansNode != null) {
             if (clientAuth != WebConfig.ClientAuth.REQUIRE_AND_VERIFY_CLIENT_CERT) {
                 throw sansNode.error("needs client_auth_type RequireAndVerifyClientCert");
             }
-            for (Node item : sansNode.items()) {
+            for (YamlNode item : sansNode.items()) {
                 sans.add(item.string());
             }
         }
         return new WebConfig.Tls(chain, key, clientAuth, clientCas, protocols, suites, groups, preferServer, sans);
     }
 
-    private static String version(Node node) throws PathError {
+    private static String version(YamlNode node) throws ConfigException {
         String v = node.string();
         if (OLD_VERSIONS.contains(v)) {
             throw node.error(v + " is not supported: the Java runtime refuses TLS before 1.2; use TLS12 or TLS13");
@@ -207,7 +201,7 @@ public final class WebConfigLoader {
     }
 
     /** The text of {@code fileKey} (a file) or {@code inlineKey} (PEM in the YAML); null when neither is set. */
-    private static String oneOf(Node node, String fileKey, String inlineKey, Path base) throws PathError {
+    private static String oneOf(YamlNode node, String fileKey, String inlineKey, Path base) throws ConfigException {
         if (node.has(fileKey) && node.has(inlineKey)) {
             throw node.error("must set " + fileKey + " or " + inlineKey + ", not both");
         }
@@ -217,16 +211,12 @@ public final class WebConfigLoader {
         if (!node.has(fileKey)) {
             return null;
         }
-        Node f = node.get(fileKey);
+        YamlNode f = node.get(fileKey);
         Path path = Path.of(f.string());
         if (!path.isAbsolute() && base != null) {
             path = base.resolve(path);
         }
-        try {
-            return FileText.read(path, f.path);
-        } catch (ConfigException e) {
-            throw new PathError(e);
-        }
+        return FileText.read(path, f.path());
     }
 
     private static List<String> enabledCipherSuites() {
@@ -237,12 +227,12 @@ public final class WebConfigLoader {
         }
     }
 
-    private static Map<String, String> users(Node node) throws PathError {
+    private static Map<String, String> users(YamlNode node) throws ConfigException {
         Map<String, String> users = new LinkedHashMap<>();
         if (node == null) {
             return users;
         }
-        for (Map.Entry<String, Node> e : node.entries()) {
+        for (Map.Entry<String, YamlNode> e : node.entries()) {
             String user = e.getKey();
             if (user.isEmpty() || user.contains(":")) {
                 throw e.getValue().error("is not a valid user name: it must be non-empty and hold no colon");
@@ -257,12 +247,12 @@ public final class WebConfigLoader {
         return users;
     }
 
-    private static Map<String, String> headers(Node node) throws PathError {
+    private static Map<String, String> headers(YamlNode node) throws ConfigException {
         Map<String, String> headers = new LinkedHashMap<>();
         if (node == null) {
             return headers;
         }
-        for (Map.Entry<String, Node> e : node.entries()) {
+        for (Map.Entry<String, YamlNode> e : node.entries()) {
             String name = HEADERS.keySet().stream().filter(h -> h.equalsIgnoreCase(e.getKey())).findFirst()
                     .orElseThrow(() -> e.getValue().error("is not a header exporter-toolkit allows; allowed: "
                             + String.join(", ", HEADERS.keySet().stream().sorted().toList())));
@@ -278,103 +268,5 @@ public final class WebConfigLoader {
             headers.put(name, value);
         }
         return headers;
-    }
-
-    /** An error already phrased with its YAML path. */
-    private static final class PathError extends Exception {
-        final ConfigException exception;
-
-        PathError(ConfigException exception) {
-            super(exception.getMessage(), null, false, false);
-            this.exception = exception;
-        }
-    }
-
-    private interface Check<T> {
-        T get();
-    }
-
-    /** A value of the YAML tree and its path. */
-    private static final class Node {
-        final String path;
-        final JsonNode value;
-
-        Node(String path, JsonNode value) {
-            this.path = path;
-            this.value = value;
-        }
-
-        PathError error(String message) {
-            return new PathError(new ConfigException((path.isEmpty() ? "the top level" : path) + " " + message));
-        }
-
-        /** Checks this is a mapping that holds only {@code known} keys. */
-        Node keys(Set<String> known) throws PathError {
-            if (!value.isObject()) {
-                throw error("must be a mapping of keys");
-            }
-            Iterator<String> names = value.fieldNames();
-            while (names.hasNext()) {
-                String name = names.next();
-                if (!known.contains(name)) {
-                    throw new PathError(new ConfigException("unknown key " + path + "/" + name
-                            + " (known keys here: " + String.join(", ", known.stream().sorted().toList()) + ")"));
-                }
-            }
-            return this;
-        }
-
-        boolean has(String key) {
-            JsonNode v = value.get(key);
-            return v != null && !v.isNull();
-        }
-
-        /** The value under {@code key}, or null when absent or empty. */
-        Node get(String key) {
-            return has(key) ? new Node(path + "/" + key, value.get(key)) : null;
-        }
-
-        List<Map.Entry<String, Node>> entries() throws PathError {
-            if (!value.isObject()) {
-                throw error("must be a mapping");
-            }
-            List<Map.Entry<String, Node>> out = new ArrayList<>();
-            value.fields().forEachRemaining(e -> out.add(Map.entry(e.getKey(),
-                    new Node(path + "/" + e.getKey(), e.getValue()))));
-            return out;
-        }
-
-        List<Node> items() throws PathError {
-            if (!value.isArray()) {
-                throw error("must be a list");
-            }
-            List<Node> out = new ArrayList<>();
-            for (int i = 0; i < value.size(); i++) {
-                out.add(new Node(path + "/" + i, value.get(i)));
-            }
-            return out;
-        }
-
-        String string() throws PathError {
-            if (!value.isTextual()) {
-                throw error("must be a string");
-            }
-            return value.asText();
-        }
-
-        boolean bool() throws PathError {
-            if (!value.isBoolean()) {
-                throw error("must be true or false");
-            }
-            return value.asBoolean();
-        }
-
-        <T> T check(Check<T> check) throws PathError {
-            try {
-                return check.get();
-            } catch (IllegalArgumentException e) {
-                throw error(e.getMessage());
-            }
-        }
     }
 }

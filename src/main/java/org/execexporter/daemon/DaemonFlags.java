@@ -1,5 +1,7 @@
 package org.execexporter.daemon;
 
+import static org.execexporter.base.FlagSet.pick;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import org.execexporter.base.Durations;
@@ -46,7 +48,7 @@ final class DaemonFlags {
                 "Path under which to expose the metrics", ConfigRules::telemetryPath);
         maxRequests = set.custom("web.max-requests", d.web().maxRequests(), String.valueOf(d.web().maxRequests()),
                 "Most HTTP requests served at once; beyond it, 503 at once. 0 means no limit",
-                v -> ConfigRules.maxRequests(parseWhole(v)));
+                v -> ConfigRules.maxRequests(FlagSet.parseWhole(v)));
         webConfigFile = set.custom("web.config.file", null, null,
                 "exporter-toolkit web configuration file: TLS, basic auth, response headers (see README)",
                 Path::of);
@@ -58,13 +60,13 @@ final class DaemonFlags {
                 "Output format of log messages: logfmt or json", LogFormat::parse);
         maxSeries = set.custom("comm.max-series", d.comm().maxSeries(), String.valueOf(d.comm().maxSeries()),
                 "Most comms with a series of their own; further comms count in comm=\"__overflow_comms__\"",
-                v -> ConfigRules.maxSeries(parseWhole(v)));
+                v -> ConfigRules.maxSeries(FlagSet.parseWhole(v)));
         idleTimeout = set.custom("comm.idle-timeout", d.comm().idleTimeout(), Durations.format(d.comm().idleTimeout()),
                 "Remove a comm's series after this long without an exec, freeing its slot",
                 v -> ConfigRules.idleTimeout(Durations.parse(v)));
         queueCapacity = set.custom("queue.capacity", d.queue().capacity(), String.valueOf(d.queue().capacity()),
                 "Execs the queue between ring pollers and aggregator holds; beyond it, execs are dropped and counted",
-                v -> ConfigRules.queueCapacity(parseWhole(v)));
+                v -> ConfigRules.queueCapacity(FlagSet.parseWhole(v)));
         jvm = set.bool("collector.jvm", d.collector().jvm(), "Export the JVM's own metrics (memory, GC, threads)");
         probe = new ProbeFlags(set);
         help = set.bool("help", false, "Show this help and exit");
@@ -76,16 +78,8 @@ final class DaemonFlags {
         return probe.dropCapabilities();
     }
 
-    private static long parseWhole(String v) {
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a whole number");
-        }
-    }
-
     /** {@code base} with every flag given on the command line applied over it. */
-    DaemonConfig overlay(DaemonConfig base) throws UsageException {
+    DaemonConfig overlay(DaemonConfig base) {
         DaemonConfig.Comm c = base.comm();
         ProbeOptions bpf = probe.overlay(base.bpf());
         return new DaemonConfig(
@@ -99,9 +93,5 @@ final class DaemonFlags {
                 base.rate(),
                 new DaemonConfig.Collector(pick(jvm, base.collector().jvm())),
                 bpf);
-    }
-
-    private static <T> T pick(FlagSet.Flag<T> flag, T fromBase) {
-        return flag.isSet() ? flag.value() : fromBase;
     }
 }

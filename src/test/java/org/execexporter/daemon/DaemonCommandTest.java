@@ -49,7 +49,7 @@ class DaemonCommandTest {
             --log.level=loud              | invalid value "loud" for flag --log.level: must be one of debug, info, warn, error (see --help)
             --log.format=xml              | invalid value "xml" for flag --log.format: must be logfmt or json (see --help)
             --collector.jvm=maybe         | invalid value "maybe" for flag --collector.jvm: must be true or false (see --help)
-            --bpf.ring-pages=3            | invalid value for flag --bpf.ring-pages: ring pages must be a power of two from 1 to 65536, not 3 (see --help)
+            --bpf.ring-pages=3            | invalid value "3" for flag --bpf.ring-pages: must be a power of two from 1 to 65536 (see --help)
             --config.file=/no/such.yml    | config file /no/such.yml: no such file
             """)
     void badInputIsOneLineAndExitTwo(String arg, String message) {

@@ -231,8 +231,8 @@ class TraceCommandIT {
     void aBadFlagIsAUsageErrorInOneLine() throws Exception {
         try (Subprocess trace = Subprocess.start(Subprocess.exporter(List.of(), "trace", "--bpf.ring-pages=3"))) {
             assertThat(trace.awaitExit(START_MILLIS)).contains(2);
-            assertThat(trace.stderr()).isEqualTo("exec-exporter trace: invalid value for flag --bpf.ring-pages: "
-                    + "ring pages must be a power of two from 1 to 65536, not 3 (see --help)\n");
+            assertThat(trace.stderr()).isEqualTo("exec-exporter trace: invalid value \"3\" for flag --bpf.ring-pages: "
+                    + "must be a power of two from 1 to 65536 (see --help)\n");
         }
     }
 
