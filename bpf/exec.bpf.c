@@ -30,13 +30,6 @@ struct trace_event_raw_sched_process_exec {
 /* Tunables, fixed at load time (the verifier sees constants). */
 const volatile __u8 capture_filename = 1;
 
-/* Indexes of the per-CPU counters in `stats`; mirrored in ExecProbeNative.java. */
-enum exec_stat {
-	EXEC_STAT_SEEN = 0,        /* execs the program ran for */
-	EXEC_STAT_OUTPUT_ERRORS,   /* bpf_perf_event_output failures (ring full: also counted as lost) */
-	EXEC_STAT_COUNT,
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
 	__uint(key_size, sizeof(__u32));

@@ -2,9 +2,11 @@
 /*
  * The kernel/user-space ABI of exec-exporter: one record per successful exec.
  *
- * Included by the BPF program (bpf/exec.bpf.c) and the JNI shim (jni/). The Java decoder
- * (src/main/java/org/execexporter/capture/ExecRecord.java) reads the same layout by offset:
- * if you change this struct, change EXEC_EVENT_* offsets there too (a unit test pins them).
+ * Included by the BPF program (bpf/exec.bpf.c) and the JNI shim (jni/exec_probe_jni.c). The Java
+ * decoder (src/main/java/org/execexporter/capture/ExecRecord.java) reads the same layout by offset,
+ * and ExecProbeNative reads the stats by index: their constants are @Native or JNI-bound, so
+ * javac -h writes them to headers, and jni/exec_probe_jni.c asserts them against this file at
+ * compile time. Change one side and the build fails until the other follows.
  *
  * Little-endian, no implicit padding. Only the first EXEC_EVENT_HEADER_SIZE + filename_len
  * bytes are sent through the perf buffer, not the whole filename array.
@@ -30,5 +32,23 @@ struct exec_event {
 };
 
 #define EXEC_EVENT_HEADER_SIZE 40 /* offsetof(struct exec_event, filename) */
+
+/* The layout the Java decoder reads: fixed offsets, no implicit padding. */
+_Static_assert(__builtin_offsetof(struct exec_event, ktime_ns) == 0, "exec_event layout");
+_Static_assert(__builtin_offsetof(struct exec_event, pid) == 8, "exec_event layout");
+_Static_assert(__builtin_offsetof(struct exec_event, ppid) == 12, "exec_event layout");
+_Static_assert(__builtin_offsetof(struct exec_event, uid) == 16, "exec_event layout");
+_Static_assert(__builtin_offsetof(struct exec_event, filename_len) == 20, "exec_event layout");
+_Static_assert(__builtin_offsetof(struct exec_event, flags) == 22, "exec_event layout");
+_Static_assert(__builtin_offsetof(struct exec_event, comm) == 24, "exec_event layout");
+_Static_assert(__builtin_offsetof(struct exec_event, filename) == EXEC_EVENT_HEADER_SIZE, "exec_event layout");
+_Static_assert(sizeof(struct exec_event) == EXEC_EVENT_HEADER_SIZE + EXEC_FILENAME_MAX, "exec_event size");
+
+/* Indexes of the per-CPU counters in the BPF program's `stats` map (ExecProbeNative.STAT_*). */
+enum exec_stat {
+	EXEC_STAT_SEEN = 0,        /* execs the program ran for */
+	EXEC_STAT_OUTPUT_ERRORS,   /* bpf_perf_event_output failures (ring full: also counted as lost) */
+	EXEC_STAT_COUNT,
+};
 
 #endif /* EXEC_EVENT_H */

@@ -13,11 +13,14 @@
 #include <string.h>
 #include <time.h>
 #include <jni.h>
+#include <linux/types.h>
 
+#include "exec_event.h"
 #include "probe.h"
 #include "libbpf_log.h"
 #include "capabilities.h"
 #include "org_execexporter_capture_ExecProbeNative.h"
+#include "org_execexporter_capture_ExecRecord.h"
 
 #define JAVA_CLASS "org/execexporter/capture/ExecProbeNative"
 #define EXCEPTION_CLASS "org/execexporter/capture/BpfException"
@@ -26,30 +29,54 @@
 _Static_assert(org_execexporter_capture_ExecProbeNative_ATTACH_AUTO == PROBE_ATTACH_AUTO, "attach");
 _Static_assert(org_execexporter_capture_ExecProbeNative_ATTACH_TP_BTF == PROBE_ATTACH_TP_BTF, "attach");
 _Static_assert(org_execexporter_capture_ExecProbeNative_ATTACH_TRACEPOINT == PROBE_ATTACH_TRACEPOINT, "attach");
+_Static_assert(org_execexporter_capture_ExecProbeNative_STAT_SEEN == EXEC_STAT_SEEN, "stat index");
+_Static_assert(org_execexporter_capture_ExecProbeNative_STAT_OUTPUT_ERRORS == EXEC_STAT_OUTPUT_ERRORS, "stat index");
+
+/* ExecRecord decodes struct exec_event (bpf/exec_event.h) by these offsets and sizes. */
+#define RECORD(name) org_execexporter_capture_ExecRecord_##name
+_Static_assert(RECORD(KTIME_OFFSET) == offsetof(struct exec_event, ktime_ns), "ExecRecord layout");
+_Static_assert(RECORD(PID_OFFSET) == offsetof(struct exec_event, pid), "ExecRecord layout");
+_Static_assert(RECORD(PPID_OFFSET) == offsetof(struct exec_event, ppid), "ExecRecord layout");
+_Static_assert(RECORD(UID_OFFSET) == offsetof(struct exec_event, uid), "ExecRecord layout");
+_Static_assert(RECORD(FILENAME_LEN_OFFSET) == offsetof(struct exec_event, filename_len), "ExecRecord layout");
+_Static_assert(RECORD(FLAGS_OFFSET) == offsetof(struct exec_event, flags), "ExecRecord layout");
+_Static_assert(RECORD(COMM_OFFSET) == offsetof(struct exec_event, comm), "ExecRecord layout");
+_Static_assert(RECORD(HEADER_SIZE) == EXEC_EVENT_HEADER_SIZE, "ExecRecord layout");
+_Static_assert(RECORD(COMM_LEN) == EXEC_COMM_LEN, "ExecRecord layout");
+_Static_assert(RECORD(FILENAME_MAX) == EXEC_FILENAME_MAX, "ExecRecord layout");
+_Static_assert(RECORD(FLAG_FILENAME_TRUNCATED) == EXEC_EVENT_FILENAME_TRUNCATED, "ExecRecord layout");
+#undef RECORD
+
+/* Resolved once in JNI_OnLoad: a BpfException whose constructor differs fails the load, not a later error path. */
+static jclass bpf_exception_class;
+static jmethodID bpf_exception_ctor;
+#define BPF_EXCEPTION_CTOR "(Ljava/lang/String;Ljava/lang/String;ILjava/lang/String;)V"
 
 static struct probe *handle(jlong h)
 {
 	return (struct probe *)(intptr_t)h;
 }
 
+/* strerror is not thread-safe, and every ring's poller thread may fail at once: strerror_r (GNU). */
+static jstring errno_string(JNIEnv *env, int err)
+{
+	char buf[128];
+
+	return (*env)->NewStringUTF(env, strerror_r(err, buf, sizeof(buf)));
+}
+
 static void throw_bpf_exception(JNIEnv *env, const struct probe_error *error)
 {
-	jclass cls = (*env)->FindClass(env, EXCEPTION_CLASS);
-	jmethodID ctor;
 	jstring step, object, reason;
 	jthrowable ex;
 
-	if (!cls)
-		return; /* NoClassDefFoundError pending */
-	ctor = (*env)->GetMethodID(env, cls, "<init>", "(Ljava/lang/String;Ljava/lang/String;ILjava/lang/String;)V");
-	if (!ctor)
-		return;
 	step = (*env)->NewStringUTF(env, error->step);
 	object = (*env)->NewStringUTF(env, error->object);
-	reason = (*env)->NewStringUTF(env, strerror(-error->err));
+	reason = errno_string(env, -error->err);
 	if (!step || !object || !reason)
 		return;
-	ex = (jthrowable)(*env)->NewObject(env, cls, ctor, step, object, (jint)-error->err, reason);
+	ex = (jthrowable)(*env)->NewObject(env, bpf_exception_class, bpf_exception_ctor, step, object,
+					   (jint)-error->err, reason);
 	if (ex)
 		(*env)->Throw(env, ex);
 }
@@ -197,7 +224,7 @@ static jint dropCapabilities0(JNIEnv *env, jclass cls)
 static jstring strerror0(JNIEnv *env, jclass cls, jint err)
 {
 	(void)cls;
-	return (*env)->NewStringUTF(env, strerror(err < 0 ? -err : err));
+	return errno_string(env, err < 0 ? -err : err);
 }
 
 static const JNINativeMethod methods[] = {
@@ -231,6 +258,15 @@ JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
 	if (!cls)
 		return JNI_ERR;
 	if ((*env)->RegisterNatives(env, cls, methods, sizeof(methods) / sizeof(methods[0])) != JNI_OK)
+		return JNI_ERR;
+	cls = (*env)->FindClass(env, EXCEPTION_CLASS);
+	if (!cls)
+		return JNI_ERR;
+	bpf_exception_ctor = (*env)->GetMethodID(env, cls, "<init>", BPF_EXCEPTION_CTOR);
+	if (!bpf_exception_ctor)
+		return JNI_ERR; /* NoSuchMethodError pending: the load fails with it */
+	bpf_exception_class = (*env)->NewGlobalRef(env, cls);
+	if (!bpf_exception_class)
 		return JNI_ERR;
 	libbpf_log_install();
 	return JNI_VERSION_1_8;

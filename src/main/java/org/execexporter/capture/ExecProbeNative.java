@@ -7,12 +7,12 @@ import java.nio.ByteBuffer;
  * -errno; only {@link #open0} throws. Use {@link ExecProbe}, not this class.
  */
 final class ExecProbeNative {
-    // Mirrored by enum probe_attach in jni/probe.h (checked by _Static_assert there).
+    // Mirrored by enum probe_attach in jni/probe.h (_Static_assert in jni/exec_probe_jni.c).
     static final int ATTACH_AUTO = 0;
     static final int ATTACH_TP_BTF = 1;
     static final int ATTACH_TRACEPOINT = 2;
 
-    // Mirrored by enum exec_stat in bpf/exec.bpf.c.
+    // Mirrored by enum exec_stat in bpf/exec_event.h (_Static_assert in jni/exec_probe_jni.c).
     static final int STAT_SEEN = 0;
     static final int STAT_OUTPUT_ERRORS = 1;
 

@@ -1,5 +1,6 @@
 package org.execexporter.capture;
 
+import java.lang.annotation.Native;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -9,21 +10,23 @@ import java.nio.ByteOrder;
  * {@link ExecEventSink#onExec}: copy what must outlive the call.
  */
 public final class ExecRecord {
-    // Offsets in struct exec_event: if you change the struct, change these (ExecRecordTest pins them).
-    static final int KTIME_OFFSET = 0;
-    static final int PID_OFFSET = 8;
-    static final int PPID_OFFSET = 12;
-    static final int UID_OFFSET = 16;
-    static final int FILENAME_LEN_OFFSET = 20;
-    static final int FLAGS_OFFSET = 22;
-    static final int COMM_OFFSET = 24;
-    static final int HEADER_SIZE = 40;
-    static final int FLAG_FILENAME_TRUNCATED = 0x1;
+    // Offsets and sizes of struct exec_event (bpf/exec_event.h). @Native: javac -h writes them to
+    // a header, and jni/exec_probe_jni.c asserts each against the struct, so the build fails when
+    // C and Java disagree.
+    @Native static final int KTIME_OFFSET = 0;
+    @Native static final int PID_OFFSET = 8;
+    @Native static final int PPID_OFFSET = 12;
+    @Native static final int UID_OFFSET = 16;
+    @Native static final int FILENAME_LEN_OFFSET = 20;
+    @Native static final int FLAGS_OFFSET = 22;
+    @Native static final int COMM_OFFSET = 24;
+    @Native static final int HEADER_SIZE = 40;
+    @Native static final int FLAG_FILENAME_TRUNCATED = 0x1;
 
     /** TASK_COMM_LEN: a comm holds at most 15 bytes before its NUL. */
-    public static final int COMM_LEN = 16;
+    @Native public static final int COMM_LEN = 16;
     /** Filenames longer than this, less one, are truncated and flagged. */
-    public static final int FILENAME_MAX = 4096;
+    @Native public static final int FILENAME_MAX = 4096;
 
     private ByteBuffer buffer;
     private int offset;
