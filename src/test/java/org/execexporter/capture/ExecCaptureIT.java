@@ -22,26 +22,21 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.execexporter.testing.Bpftool;
 import org.execexporter.testing.ExecStorm;
-import org.execexporter.testing.RootOrCi;
+import org.execexporter.testing.NeedsBpf;
 import org.execexporter.testing.TestNative;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The capture against the real kernel: loads, attaches and reads the BPF program for real. */
+@NeedsBpf
 class ExecCaptureIT {
     @TempDir
     Path tmp;
 
     private ExecCapture capture;
     private final ConcurrentLinkedQueue<ExecEvent> events = new ConcurrentLinkedQueue<>();
-
-    @BeforeAll
-    static void requireBpf() {
-        RootOrCi.requireBpf();
-    }
 
     @BeforeEach
     void openWorldReadableTmp() throws IOException {

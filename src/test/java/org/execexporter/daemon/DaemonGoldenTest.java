@@ -2,10 +2,6 @@ package org.execexporter.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +13,7 @@ import org.execexporter.config.DaemonConfig;
 import org.execexporter.config.ListenAddress;
 import org.execexporter.config.WebConfig;
 import org.execexporter.http.MetricsServer;
+import org.execexporter.testing.Http;
 import org.execexporter.testing.Promtool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,21 +77,14 @@ class DaemonGoldenTest {
         daemon.aggregator().step();
 
         MetricsServer server = daemon.serve(WebConfig.open());
-        String scrape = get(server.port(), "/metrics");
+        HttpResponse<byte[]> r = Http.get(server.port(), "/metrics");
+        assertThat(r.statusCode()).isEqualTo(200);
+        String scrape = Http.utf8(r.body()); // strict: a byte that is not UTF-8 fails
         if (Boolean.getBoolean("execexporter.updateGolden")) {
             Files.writeString(GOLDEN, scrape);
         }
         assertThat(scrape).isEqualTo(Files.readString(GOLDEN));
         Promtool.assertAccepts(scrape);
-    }
-
-    /** GETs a page; its body must be valid UTF-8 (decoding is strict: a bad byte throws). */
-    static String get(int port, String path) throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(r.body())).toString();
     }
 
     static byte[] bytes(String s) {

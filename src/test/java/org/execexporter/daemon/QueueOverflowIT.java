@@ -13,9 +13,8 @@ import org.execexporter.config.ListenAddress;
 import org.execexporter.config.WebConfig;
 import org.execexporter.http.MetricsServer;
 import org.execexporter.testing.ExecStorm;
-import org.execexporter.testing.RootOrCi;
+import org.execexporter.testing.NeedsBpf;
 import org.execexporter.testing.Scrape;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,17 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
  * ring pollers keep reading the kernel (nothing lost), drop what the full queue cannot take and
  * count it, and allocate nothing per exec, so memory stays flat.
  */
+@NeedsBpf
 class QueueOverflowIT {
     private static final int CAPACITY = 1000;
     private static final int EXECS = 10_000;
 
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void rootOrCi() {
-        RootOrCi.requireBpf();
-    }
 
     @Test
     void aStalledAggregatorMeansCountedDropsNotBlockedPollers() throws Exception {
@@ -67,11 +62,11 @@ class QueueOverflowIT {
 
             daemon.aggregator().start(); // un-stall: the queue drains, the drops stay counted
             MetricsServer server = daemon.serve(WebConfig.open());
-            Scrape s = new Scrape(DaemonGoldenTest.get(server.port(), "/metrics"));
+            Scrape s = Scrape.fetch(server.port(), "/metrics");
             deadline = System.nanoTime() + 30_000_000_000L;
             while (s.value("exec_exporter_queue_depth") > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(100);
-                s = new Scrape(DaemonGoldenTest.get(server.port(), "/metrics"));
+                s = Scrape.fetch(server.port(), "/metrics");
             }
             assertThat(s.value("exec_exporter_queue_depth")).isZero();
             assertThat(s.value("exec_exporter_queue_capacity")).isEqualTo(CAPACITY);

@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,6 +15,7 @@ import org.execexporter.config.DaemonConfig;
 import org.execexporter.config.ListenAddress;
 import org.execexporter.config.WebConfig;
 import org.execexporter.metrics.Registries;
+import org.execexporter.testing.Http;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +25,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 class MetricsServerTest {
     private final AtomicBoolean healthy = new AtomicBoolean(true);
     private final AtomicBoolean ready = new AtomicBoolean(true);
-    private final HttpClient client = HttpClient.newHttpClient();
     private PrometheusMeterRegistry registry;
     private MetricsServer server;
 
@@ -53,11 +50,7 @@ class MetricsServerTest {
     }
 
     private HttpResponse<byte[]> get(String path, String... headers) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return Http.get(server.port(), path, headers);
     }
 
     @Test

@@ -8,9 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.execexporter.testing.ExecStorm;
-import org.execexporter.testing.RootOrCi;
+import org.execexporter.testing.NeedsBpf;
 import org.execexporter.testing.Scrape;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,17 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
  * Many distinct names against a small cap: the series stay within cap + 1, and every exec is
  * counted. An allow list keeps the host's other execs out, so the sum is exact.
  */
+@NeedsBpf
 class CardinalityFloodIT {
     private static final int CAP = 20;
     private static final int NAMES = 400;
 
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void rootOrCi() {
-        RootOrCi.requireBpf();
-    }
 
     @Test
     void floodStaysWithinTheCapAndEveryExecIsCounted() throws Exception {

@@ -11,22 +11,17 @@ import java.util.List;
 import java.util.Map;
 import org.execexporter.base.NameEscaper;
 import org.execexporter.testing.ExecStorm;
+import org.execexporter.testing.NeedsBpf;
 import org.execexporter.testing.Promtool;
-import org.execexporter.testing.RootOrCi;
 import org.execexporter.testing.Scrape;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The shipped jar as a process, real BPF, execs from execstorm with exactly known counts. */
+@NeedsBpf
 class DaemonIT {
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void rootOrCi() {
-        RootOrCi.requireBpf();
-    }
 
     @Test
     void exactPerCommCountsAfterAStormAtTheTopRate() throws Exception {

@@ -1,47 +1,35 @@
 package org.execexporter.process;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.execexporter.testing.Http;
 import org.execexporter.testing.Scrape;
+import org.execexporter.testing.Subprocess;
 
-/** The shaded jar run as the daemon, on 127.0.0.1 and a port of its choosing; close() kills it. */
+/** The shaded jar run as the daemon (a {@link Subprocess}), on 127.0.0.1 and a port of its choosing; close() kills it. */
 final class DaemonProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on .* \\(port (\\d+)\\)");
     private static final Duration START_DEADLINE = Duration.ofSeconds(60);
 
+    private final Subprocess subprocess;
     final Process process;
     /** Its stdout and stderr, line by line, as it runs. */
     final List<String> output;
     final int port;
-    private final HttpClient client = HttpClient.newHttpClient();
 
-    private final Thread reader;
-
-    private DaemonProcess(Process process, Thread reader, List<String> output, int port) {
-        this.process = process;
-        this.reader = reader;
-        this.output = output;
+    private DaemonProcess(Subprocess subprocess, int port) {
+        this.subprocess = subprocess;
+        this.process = subprocess.process();
+        this.output = subprocess.lines();
         this.port = port;
-    }
-
-    static Path jar() {
-        return Path.of(System.getProperty("execexporter.jar", "target/exec-exporter.jar"));
     }
 
     /** Starts the daemon and returns once it listens and says it is ready. */
@@ -49,70 +37,33 @@ final class DaemonProcess implements AutoCloseable {
         return start(List.of(), flags);
     }
 
-    /** As {@link #start(String...)}, behind a wrapper command (setpriv, unshare) and with JVM options before -jar. */
+    /** As {@link #start(String...)}, behind a wrapper command (setpriv, unshare); -X flags are JVM options. */
     static DaemonProcess start(List<String> wrapper, String... flags) throws Exception {
-        List<String> cmd = new ArrayList<>(wrapper);
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String flag : flags) {
-            if (flag.startsWith("-X")) {
-                cmd.add(flag);
-            }
+        List<String> args = new ArrayList<>(List.of("--web.listen-address=127.0.0.1:0"));
+        args.addAll(List.of(flags));
+        Subprocess p = Subprocess.startMerged(Subprocess.exporter(wrapper, args.toArray(String[]::new)));
+        Optional<String> listening = p.awaitLine(l -> LISTENING.matcher(l).find(), START_DEADLINE.toMillis());
+        if (listening.isEmpty()) {
+            p.close();
+            throw new AssertionError("the daemon did not start (exit " + (p.process().isAlive() ? "-"
+                    : p.process().exitValue()) + "): " + String.join("\n", p.lines()));
         }
-        cmd.addAll(List.of("-jar", jar().toString(), "--web.listen-address=127.0.0.1:0"));
-        flags = java.util.Arrays.stream(flags).filter(f -> !f.startsWith("-X")).toArray(String[]::new);
-        cmd.addAll(List.of(flags));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        }, "daemon-output");
-        reader.setDaemon(true);
-        reader.start();
-        long deadline = System.nanoTime() + START_DEADLINE.toNanos();
-        int port = -1;
-        while (port < 0) {
-            for (String line : lines) {
-                Matcher m = LISTENING.matcher(line);
-                if (m.find()) {
-                    port = Integer.parseInt(m.group(1));
-                }
-            }
-            if (port < 0) {
-                if (!p.isAlive() || System.nanoTime() > deadline) {
-                    p.destroyForcibly();
-                    throw new AssertionError("the daemon did not start (exit " + (p.isAlive() ? "-" : p.exitValue())
-                            + "): " + String.join("\n", lines));
-                }
-                Thread.sleep(50);
-            }
-        }
-        return new DaemonProcess(p, reader, lines, port);
+        Matcher m = LISTENING.matcher(listening.get());
+        m.find();
+        return new DaemonProcess(p, Integer.parseInt(m.group(1)));
     }
 
     HttpResponse<byte[]> get(String path, String... headers) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(30));
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return Http.get(port, path, headers);
     }
 
     /** A scrape; the body must be valid UTF-8 (decoded strictly). */
     Scrape scrape() throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = get("/metrics");
-        assertThat(r.statusCode()).isEqualTo(200);
-        return new Scrape(StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(r.body())).toString());
+        return Scrape.fetch(port, "/metrics");
     }
 
     /** Scrapes until {@code done} holds or the deadline passes; returns the last scrape. */
-    Scrape scrapeUntil(java.util.function.Predicate<Scrape> done, Duration within) throws Exception {
+    Scrape scrapeUntil(Predicate<Scrape> done, Duration within) throws Exception {
         long deadline = System.nanoTime() + within.toNanos();
         Scrape s = scrape();
         while (!done.test(s) && System.nanoTime() < deadline) {
@@ -133,13 +84,13 @@ final class DaemonProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new AssertionError("the daemon did not exit after SIGTERM");
         }
-        reader.join(10_000); // the last lines of output
+        subprocess.drain(); // the last lines of output
         return process.exitValue();
     }
 
     @Override
     public void close() {
-        process.destroyForcibly();
+        subprocess.close();
         try {
             process.waitFor(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

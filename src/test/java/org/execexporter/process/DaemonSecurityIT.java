@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.execexporter.testing.Bpftool;
 import org.execexporter.testing.ExecStorm;
+import org.execexporter.testing.NeedsBpf;
 import org.execexporter.testing.ProcStatus;
-import org.execexporter.testing.RootOrCi;
 import org.execexporter.testing.Scrape;
 import org.execexporter.testing.Subprocess;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +30,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * CAP_BPF and CAP_PERFMON, every capability of every thread dropped once attached (and counting
  * after), one line for whatever is missing or wrong, SIGKILL leaving nothing in the kernel.
  */
+@NeedsBpf
 class DaemonSecurityIT {
     private static final List<String> NOBODY = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
     private static final List<String> NOBODY_WITH_CAPS = List.of("setpriv", "--reuid=65534", "--regid=65534",
@@ -40,8 +41,7 @@ class DaemonSecurityIT {
     Path dir;
 
     @BeforeEach
-    void rootOrCi() throws Exception {
-        RootOrCi.requireBpf();
+    void worldReadableDir() throws Exception {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 

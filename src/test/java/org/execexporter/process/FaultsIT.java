@@ -18,22 +18,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.execexporter.testing.ExecStorm;
-import org.execexporter.testing.RootOrCi;
+import org.execexporter.testing.NeedsBpf;
 import org.execexporter.testing.Scrape;
 import org.execexporter.testing.TestNative;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The daemon under faults: frozen readers with overrun rings, scrape storms and clients that never read. */
+@NeedsBpf
 class FaultsIT {
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void rootOrCi() {
-        RootOrCi.requireBpf();
-    }
 
     /**
      * SIGSTOP freezes every reader while a storm fills the one-page rings: the kernel counts what

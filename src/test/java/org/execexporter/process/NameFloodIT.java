@@ -10,10 +10,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.execexporter.testing.ExecStorm;
+import org.execexporter.testing.NeedsBpf;
 import org.execexporter.testing.ProcStatus;
-import org.execexporter.testing.RootOrCi;
 import org.execexporter.testing.Scrape;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the daemon's resident memory grows by a bounded amount. An allow list keeps the host's other
  * execs out, so the sum is exact.
  */
+@NeedsBpf
 class NameFloodIT {
     private static final int NAMES = 100_000;
     /** Names per execstorm run: its command line must stay under ARG_MAX (2 MiB). */
@@ -32,11 +32,6 @@ class NameFloodIT {
 
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void rootOrCi() {
-        RootOrCi.requireBpf();
-    }
 
     @Test
     void aHundredThousandNamesStayWithinTheCapAndEveryExecIsCounted() throws Exception {

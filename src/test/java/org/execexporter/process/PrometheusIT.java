@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.execexporter.testing.ExecStorm;
-import org.execexporter.testing.RootOrCi;
+import org.execexporter.testing.NeedsBpf;
 import org.execexporter.testing.TestPki;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A real Prometheus server (Debian's prometheus package) scrapes the daemon every second. */
+@NeedsBpf
 class PrometheusIT {
     private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
     private static final Duration DEADLINE = Duration.ofSeconds(90);
@@ -44,8 +45,7 @@ class PrometheusIT {
     private int prometheusPort;
 
     @BeforeEach
-    void rootOrCi() {
-        RootOrCi.requireBpf();
+    void prometheusInstalled() {
         if (System.getenv("CI") == null) {
             Assumptions.assumeTrue(Files.isExecutable(PROMETHEUS), "the prometheus package is not installed");
         }

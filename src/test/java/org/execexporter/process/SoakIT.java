@@ -9,10 +9,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.execexporter.testing.ExecStorm;
+import org.execexporter.testing.NeedsBpf;
 import org.execexporter.testing.ProcStatus;
-import org.execexporter.testing.RootOrCi;
 import org.execexporter.testing.Scrape;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * CI runs it for {@code soak.seconds} (150 s by default); {@code mvn verify -Psoak} runs it alone
  * for an hour, or as long as {@code -Dsoak.seconds} says.
  */
+@NeedsBpf
 class SoakIT {
     private static final double SECONDS = Double.parseDouble(System.getProperty("soak.seconds", "150"));
     private static final double RATE = Double.parseDouble(System.getProperty("soak.rate", "500"));
@@ -37,11 +37,6 @@ class SoakIT {
 
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void rootOrCi() {
-        RootOrCi.requireBpf();
-    }
 
     /** Heap in use right after a full GC (jcmd GC.run), from the daemon's own JVM metrics. */
     private static long liveHeapKib(DaemonProcess daemon) throws Exception {

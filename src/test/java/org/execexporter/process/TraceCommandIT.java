@@ -16,16 +16,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.execexporter.testing.Bpftool;
+import org.execexporter.testing.NeedsBpf;
 import org.execexporter.testing.ProcStatus;
-import org.execexporter.testing.RootOrCi;
 import org.execexporter.testing.Subprocess;
 import org.execexporter.testing.TestNative;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** `exec-exporter trace` as a user runs it: the real jar, the real kernel, signals, namespaces. */
+@NeedsBpf
 class TraceCommandIT {
     private static final Pattern LINE = Pattern.compile("^(\\d\\d:\\d\\d:\\d\\d) EXEC  (\\d+) +(\\S+) +(.*)$");
     private static final long START_MILLIS = 60_000;
@@ -41,11 +41,6 @@ class TraceCommandIT {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void requireBpf() {
-        RootOrCi.requireBpf();
-    }
 
     @BeforeEach
     void worldReadableTmp() throws IOException {

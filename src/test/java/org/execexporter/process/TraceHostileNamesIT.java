@@ -14,9 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.execexporter.base.NameEscaper;
 import org.execexporter.testing.ExecStorm;
-import org.execexporter.testing.RootOrCi;
+import org.execexporter.testing.NeedsBpf;
 import org.execexporter.testing.Subprocess;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * `trace` fed real execs of hostile names: every exec is exactly one line, the line is valid UTF-8
  * with nothing raw in it, JSON lines parse, and the names read back to their exact bytes.
  */
+@NeedsBpf
 class TraceHostileNamesIT {
     private static final Pattern TEXT_LINE = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d EXEC  \\d+ +\\S.*$");
     private static final int EXECS = 300;
@@ -43,11 +43,6 @@ class TraceHostileNamesIT {
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void rootOrCi() {
-        RootOrCi.requireBpf();
-    }
 
     private Path binDir() {
         return dir.resolve("bin");

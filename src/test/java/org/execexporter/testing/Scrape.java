@@ -1,5 +1,7 @@
 package org.execexporter.testing;
 
+import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,6 +19,15 @@ public final class Scrape {
             int space = line.lastIndexOf(' ');
             samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
         }
+    }
+
+    /** GETs {@code path} on 127.0.0.1:{@code port}: answered 200, with a body of valid UTF-8. */
+    public static Scrape fetch(int port, String path) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = Http.get(port, path);
+        if (r.statusCode() != 200) {
+            throw new AssertionError("GET " + path + " answered " + r.statusCode());
+        }
+        return new Scrape(Http.utf8(r.body()));
     }
 
     /** A sample without labels; absent is an error. */

@@ -4,18 +4,25 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** A child process whose stdout lines and stderr are collected as they come. Close kills it. */
+/**
+ * A child process whose stdout lines and stderr are collected as they come: the one way tests
+ * start the exporter's jar ({@link #exporter}), directly or through DaemonProcess. Close kills it.
+ */
 public final class Subprocess implements AutoCloseable {
     private final Process process;
     private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    private final List<String> allLines = new ArrayList<>();
+    private final List<String> allLines = new CopyOnWriteArrayList<>();
     private final StringBuffer stderr = new StringBuffer();
     private final Thread outReader;
     private final Thread errReader;
@@ -25,9 +32,7 @@ public final class Subprocess implements AutoCloseable {
         outReader = pump(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)),
                 line -> {
                     lines.add(line);
-                    synchronized (allLines) {
-                        allLines.add(line);
-                    }
+                    allLines.add(line);
                 });
         errReader = pump(new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)),
                 line -> stderr.append(line).append('\n'));
@@ -37,13 +42,22 @@ public final class Subprocess implements AutoCloseable {
         return new Subprocess(new ProcessBuilder(command).start());
     }
 
-    /** {@code java -jar exec-exporter.jar ARGS...}, optionally behind a wrapper (unshare, setpriv). */
+    /** As {@link #start}, with stderr merged into the stdout lines (a daemon's log and its errors, in order). */
+    public static Subprocess startMerged(List<String> command) throws IOException {
+        return new Subprocess(new ProcessBuilder(command).redirectErrorStream(true).start());
+    }
+
+    /**
+     * {@code java [-X...] -jar exec-exporter.jar ARGS...}, optionally behind a wrapper (unshare,
+     * setpriv): arguments that start with -X are JVM options and go before -jar.
+     */
     public static List<String> exporter(List<String> wrapper, String... args) {
         List<String> command = new ArrayList<>(wrapper);
-        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Arrays.stream(args).filter(a -> a.startsWith("-X")).forEach(command::add);
         command.add("-jar");
         command.add(TestNative.jar().toString());
-        command.addAll(List.of(args));
+        Arrays.stream(args).filter(a -> !a.startsWith("-X")).forEach(command::add);
         return command;
     }
 
@@ -65,6 +79,21 @@ public final class Subprocess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** Every stdout line so far, and those still to come: a live, read-only view. */
+    public List<String> lines() {
+        return Collections.unmodifiableList(allLines);
+    }
+
+    /** Waits for the readers to reach the end of the output (after the process exited). */
+    public void drain() throws InterruptedException {
+        outReader.join(10_000);
+        errReader.join(10_000);
     }
 
     /** The next stdout line that matches, waiting up to {@code millis}. */
@@ -106,9 +135,7 @@ public final class Subprocess implements AutoCloseable {
     }
 
     public List<String> stdoutLines() {
-        synchronized (allLines) {
-            return new ArrayList<>(allLines);
-        }
+        return new ArrayList<>(allLines);
     }
 
     @Override

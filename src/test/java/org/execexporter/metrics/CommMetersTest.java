@@ -1,0 +1,47 @@
+package org.execexporter.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import org.execexporter.pipeline.CommFilter;
+import org.execexporter.pipeline.CommTable;
+import org.execexporter.testing.Scrape;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The exec metrics by their exported names: the per-comm counter and histogram, the host histogram. */
+class CommMetersTest {
+    private final PrometheusMeterRegistry registry = Registries.prometheus();
+    private final CommMeters meters = new CommMeters(registry, List.of(1.0, 5.0, 10.0));
+
+    @AfterEach
+    void close() {
+        registry.close();
+    }
+
+    @Test
+    void theOverflowSeriesIsThereAtZeroFromTheFirstScrape() {
+        CommTable table = new CommTable(10, CommFilter.none(), meters, 0);
+        Scrape s = new Scrape(registry.scrape());
+        assertThat(s.value("exec_events_total{comm=\"__overflow_comms__\"}")).isZero();
+        assertThat(s.value("exec_rate_per_comm_execs_count{comm=\"__overflow_comms__\"}")).isZero();
+        assertThat(s.value("exec_rate_per_comm_execs_bucket{comm=\"__overflow_comms__\",le=\"10.0\"}")).isZero();
+        assertThat(table.size()).isZero();
+    }
+
+    @Test
+    void theHostHistogramCountsWindowsOfAtMostNExecs() {
+        for (long execs : new long[] {0, 3, 7, 100}) {
+            meters.observeHostWindow(execs);
+        }
+        Scrape s = new Scrape(registry.scrape());
+        assertThat(s.value("exec_rate_host_execs_bucket{le=\"1.0\"}")).isEqualTo(1);
+        assertThat(s.value("exec_rate_host_execs_bucket{le=\"5.0\"}")).isEqualTo(2);
+        assertThat(s.value("exec_rate_host_execs_bucket{le=\"10.0\"}")).isEqualTo(3);
+        assertThat(s.value("exec_rate_host_execs_bucket{le=\"+Inf\"}")).isEqualTo(4);
+        assertThat(s.value("exec_rate_host_execs_count")).isEqualTo(4);
+        assertThat(s.value("exec_rate_host_execs_sum")).isEqualTo(110);
+        assertThat(s.value("exec_rate_host_execs_max")).isEqualTo(100);
+    }
+}

@@ -1,0 +1,57 @@
+package org.execexporter.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import org.execexporter.capture.CaptureStats;
+import org.execexporter.pipeline.CommFilter;
+import org.execexporter.pipeline.CommTable;
+import org.execexporter.pipeline.ExecQueue;
+import org.execexporter.testing.Scrape;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every exporter health metric by its exported name, read from the capture's stats at scrape time. */
+class ExporterHealthTest {
+    private static final CaptureStats STATS = new CaptureStats(5, 2, 1, 1, 9, 3, 7, 3_000_000_000L);
+
+    private static Scrape scrape(CaptureStats stats) {
+        PrometheusMeterRegistry registry = Registries.prometheus();
+        CommMeters meters = new CommMeters(registry, List.of(1.0));
+        CommTable table = new CommTable(12, CommFilter.none(), meters, 0);
+        ExecQueue queue = new ExecQueue(8);
+        ExporterHealth health = ExporterHealth.register(registry, () -> stats, queue, table);
+        Scrape scrape = new Scrape(registry.scrape());
+        assertThat(health).isNotNull(); // held until here: Micrometer holds function meters' objects weakly
+        registry.close();
+        return scrape;
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            exec_exporter_lost_events_total          | 2
+            exec_exporter_bpf_output_errors_total    | 3
+            exec_exporter_decode_errors_total        | 2
+            exec_exporter_bpf_execs_seen_total       | 9
+            exec_exporter_bpf_prog_runs_total        | 7
+            exec_exporter_bpf_prog_run_seconds_total | 3
+            exec_exporter_dropped_events_total       | 0
+            exec_exporter_overflow_events_total      | 0
+            exec_exporter_filtered_events_total      | 0
+            exec_exporter_queue_depth                | 0
+            exec_exporter_queue_capacity             | 8
+            exec_exporter_comm_series                | 0
+            exec_exporter_comm_series_limit          | 12
+            """)
+    void exportsEachHealthMetricUnderItsName(String name, double value) {
+        assertThat(scrape(STATS).value(name)).isEqualTo(value);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"exec_exporter_bpf_execs_seen_total", "exec_exporter_bpf_prog_runs_total",
+            "exec_exporter_bpf_prog_run_seconds_total", "exec_exporter_bpf_output_errors_total"})
+    void unknownKernelStatsReadAsZeroFromTheFirstScrape(String name) {
+        assertThat(scrape(CaptureStats.EMPTY).value(name)).isZero();
+    }
+}
