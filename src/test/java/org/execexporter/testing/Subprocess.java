@@ -31,8 +31,8 @@ public final class Subprocess implements AutoCloseable {
         this.process = process;
         outReader = pump(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)),
                 line -> {
+                    allLines.add(line); // first: whoever awaitLine() woke sees the line in lines() too
                     lines.add(line);
-                    allLines.add(line);
                 });
         errReader = pump(new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)),
                 line -> stderr.append(line).append('\n'));
