@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * Runs src/test/native/execstorm and reads back exactly how many execs of each name it made.
@@ -71,13 +72,20 @@ public final class ExecStorm {
      */
     public static Map<Integer, Result> onEveryCpu(Path dir, long countPerCpu, List<byte[]> names)
             throws IOException, InterruptedException {
+        return onEveryCpu(dir, countPerCpu, cpu -> names);
+    }
+
+    /** As {@link #onEveryCpu(Path, long, List)}, with names of each CPU's own. */
+    public static Map<Integer, Result> onEveryCpu(Path dir, long countPerCpu, IntFunction<List<byte[]>> namesOf)
+            throws IOException, InterruptedException {
         List<Integer> cpus = cpus();
         java.nio.file.Files.createDirectories(dir);
         Map<Integer, Process> running = new LinkedHashMap<>();
         try {
             for (int cpu : cpus) {
                 running.put(cpu, start(List.of("taskset", "-c", String.valueOf(cpu)), dir.resolve("cpu" + cpu),
-                        List.of("--workers", "1", "--count", String.valueOf(countPerCpu)), cpus.size(), names, 0));
+                        List.of("--workers", "1", "--count", String.valueOf(countPerCpu)), cpus.size(), namesOf.apply(cpu),
+                        0));
             }
             Map<Integer, Result> results = new LinkedHashMap<>();
             for (Map.Entry<Integer, Process> e : running.entrySet()) {
