@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs, from Debian 12's packages, what building exec-exporter needs (and with --test, what its
-# tests need; with --bench, what the benchmark needs). Run as root. Idempotent: touches apt only when something is missing.
+# tests need, stress-ng for SLOW=1 scripts/test.sh included; with --bench, what the benchmark needs).
+# Run as root. Idempotent: touches apt only when something is missing.
 set -euo pipefail
 
 build=(openjdk-17-jdk-headless maven make gcc libc6-dev git
        clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config)
-test=(prometheus util-linux procps curl openssl)
+test=(prometheus util-linux procps curl openssl stress-ng)
 bench=(bpftrace python3 util-linux procps)
 
 want=("${build[@]}")

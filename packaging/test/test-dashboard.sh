@@ -69,7 +69,7 @@ cp /bin/true "$work/$MARKER"
 pids+=($!)
 
 problems=$(python3 "$ROOT/packaging/test/dashboard_queries.py" "$ROOT/packaging/grafana/exec-exporter.json" \
-	"$prom" "$JOB" 90 2>"$work/summary") || fail "$(echo "$problems" | paste -sd ';' -)"
+	"$prom" "$JOB" 180 2>"$work/summary") || fail "$(echo "$problems" | paste -sd ';' -)"
 summary=$(cat "$work/summary")
 
 # The marker's execs have a series of their own, unless other tests on this host flood the

@@ -244,7 +244,7 @@ held() {
 	done
 	return 1
 }
-wait_until 10 "the daemon to drop its capabilities on every thread" eval '! held'
+wait_until 60 "the daemon to drop its capabilities on every thread" eval '! held'
 
 grep -q ' /usr/lib/exec-exporter/libexecexporter.so$' "/proc/$host_pid/maps" \
 	|| fail "the service did not load /usr/lib/exec-exporter/libexecexporter.so"

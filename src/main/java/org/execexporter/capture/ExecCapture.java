@@ -108,6 +108,23 @@ public final class ExecCapture implements ExecEventSource {
                 prog == null ? -1 : prog[0], prog == null ? -1 : prog[1]);
     }
 
+    /**
+     * Samples the kernel could not write to each ring, by ring index (not CPU id): where an overrun
+     * happened. Kept out of {@link #stats()}, which runs on every scrape and allocates nothing.
+     */
+    public long[] lostPerRing() {
+        synchronized (this) {
+            if (closed) {
+                return new long[0];
+            }
+        }
+        long[] lost = new long[probe.ringCount()];
+        for (int ring = 0; ring < lost.length; ring++) {
+            lost[ring] = probe.lost(ring);
+        }
+        return lost;
+    }
+
     /** Wakes and joins every poller, then detaches. Idempotent; returns within about 1.5 s. */
     @Override
     public synchronized void close() {

@@ -2,6 +2,7 @@ package org.execexporter.capture;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -63,15 +64,13 @@ class RecordBatchTest {
         ByteBuffer batch = TestRecords.batch(
                 TestRecords.row(1, 10, 1, 0, "a".getBytes(US_ASCII), new byte[0], false, 0),
                 TestRecords.row(2, 11, 1, 0, "b".getBytes(US_ASCII), new byte[0], false, 0));
-        try {
-            RecordBatch.dispatch(batch, batch.capacity(), new ExecRecord(), r -> {
-                if (r.pid() == 11) {
-                    throw new IllegalStateException("boom");
-                }
-            }, delivered, malformed);
-        } catch (IllegalStateException expected) {
-            // the poller logs it
-        }
+        // the failure reaches the poller, which logs it
+        assertThatThrownBy(() -> RecordBatch.dispatch(batch, batch.capacity(), new ExecRecord(), r -> {
+            if (r.pid() == 11) {
+                throw new IllegalStateException("boom");
+            }
+        }, delivered, malformed)).isInstanceOf(IllegalStateException.class).hasMessage("boom");
         assertThat(delivered.get()).isEqualTo(1);
+        assertThat(malformed.get()).isZero();
     }
 }

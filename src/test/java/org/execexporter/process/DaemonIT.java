@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -46,7 +45,7 @@ class DaemonIT {
             ExecStorm.Result storm = ExecStorm.run(dir, 3, 20_000, names);
             assertThat(storm.failed()).isZero();
             Scrape s = daemon.scrapeUntil(x -> names.stream().mapToLong(n -> x.execs(label(n))).sum() >= storm.total(),
-                    Duration.ofSeconds(60));
+                    storm.deadline());
             for (byte[] name : names) {
                 assertThat(s.execs(label(name))).as("execs of %s", label(name))
                         .isEqualTo(storm.perNameHex().get(HexFormat.of().formatHex(name)));
@@ -74,7 +73,7 @@ class DaemonIT {
         try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm", "--comm.max-series=100000")) {
             ExecStorm.Result storm = ExecStorm.run(dir, 2, 400, names);
             Scrape s = daemon.scrapeUntil(x -> names.stream().mapToLong(n -> x.execs(label(n))).sum() >= storm.total(),
-                    Duration.ofSeconds(60));
+                    storm.deadline());
             for (byte[] name : names) {
                 String label = label(name);
                 assertThat(NameEscaper.unescape(label)).isEqualTo(ExecStorm.commOf(name)); // lossless

@@ -36,6 +36,8 @@ class DaemonSecurityIT {
     private static final List<String> NOBODY_WITH_CAPS = List.of("setpriv", "--reuid=65534", "--regid=65534",
             "--clear-groups", "--inh-caps=+bpf,+perfmon", "--ambient-caps=+bpf,+perfmon");
     private static final String NONE = ProcStatus.NO_CAPABILITIES;
+    /** A cap far above anything else on the host: another process flooding names must not take our slots. */
+    private static final String ROOM = "--comm.max-series=100000";
 
     @TempDir
     Path dir;
@@ -50,7 +52,7 @@ class DaemonSecurityIT {
         byte[] name = ExecStorm.ascii(prefix + Long.toString(System.nanoTime() % 1_000_000_000L, 36));
         ExecStorm.Result storm = ExecStorm.run(dir.resolve(prefix), 2, count, List.of(name));
         String label = DaemonIT.label(name);
-        Scrape s = daemon.scrapeUntil(x -> x.execs(label) >= storm.total(), Duration.ofSeconds(60));
+        Scrape s = daemon.scrapeUntil(x -> x.execs(label) >= storm.total(), storm.deadline());
         assertThat(s.execs(label)).as("execs of %s", label)
                 .isEqualTo(storm.perNameHex().get(HexFormat.of().formatHex(name)));
         assertThat(s.value("exec_exporter_lost_events_total")).isZero();
@@ -58,7 +60,7 @@ class DaemonSecurityIT {
 
     private static Map<String, Map<String, String>> awaitDropped(long pid) throws Exception {
         var threads = ProcStatus.capabilities(pid);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (threads.values().stream().anyMatch(sets -> !NONE.equals(sets.get("CapEff")))
                 && System.nanoTime() < deadline) {
             Thread.sleep(50);
@@ -69,7 +71,7 @@ class DaemonSecurityIT {
 
     @Test
     void asRootEveryThreadDropsEveryCapabilityAndTheDaemonKeepsCounting() throws Exception {
-        try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm")) {
+        try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm", ROOM)) {
             var threads = awaitDropped(daemon.pid());
             assertThat(threads).hasSizeGreaterThan(5);
             threads.forEach((tid, sets) -> assertThat(sets).as("thread %s", tid)
@@ -83,7 +85,7 @@ class DaemonSecurityIT {
 
     @Test
     void keepsCapabilitiesWhenAskedTo() throws Exception {
-        try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm", "--no-capabilities.drop")) {
+        try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm", ROOM, "--no-capabilities.drop")) {
             assertCounts(daemon, "kp", 100);
             assertThat(ProcStatus.capabilities(daemon.pid()).values())
                     .allSatisfy(sets -> assertThat(sets.get("CapEff")).isNotEqualTo(NONE));
@@ -93,7 +95,7 @@ class DaemonSecurityIT {
 
     @Test
     void runsAsAnOrdinaryUserWithOnlyCapBpfAndCapPerfmonThenHoldsNone() throws Exception {
-        try (DaemonProcess daemon = DaemonProcess.start(NOBODY_WITH_CAPS, "--no-collector.jvm")) {
+        try (DaemonProcess daemon = DaemonProcess.start(NOBODY_WITH_CAPS, "--no-collector.jvm", ROOM)) {
             assertThat(ProcStatus.line(daemon.pid(), "Uid")).isEqualTo("Uid:\t65534\t65534\t65534\t65534");
             var threads = awaitDropped(daemon.pid());
             threads.forEach((tid, sets) -> assertThat(sets).as("thread %s", tid)
@@ -122,7 +124,7 @@ class DaemonSecurityIT {
     @Test
     void sigkillLeavesNothingInTheKernelAndARestartCounts() throws Exception {
         List<Long> programs;
-        try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm")) {
+        try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm", ROOM)) {
             programs = new ArrayList<>(Bpftool.programsOf(daemon.pid(), "exec_btf"));
             programs.addAll(Bpftool.programsOf(daemon.pid(), "exec_tracepoint"));
             assertThat(programs).hasSize(1);
@@ -130,18 +132,18 @@ class DaemonSecurityIT {
             assertThat(daemon.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
         for (long id : programs) {
-            assertThat(Bpftool.awaitGone(id, 10_000)).as("program %d gone with the process", id).isTrue();
+            assertThat(Bpftool.awaitGone(id, 60_000)).as("program %d gone with the process", id).isTrue();
         }
-        try (DaemonProcess again = DaemonProcess.start("--no-collector.jvm")) {
+        try (DaemonProcess again = DaemonProcess.start("--no-collector.jvm", ROOM)) {
             assertCounts(again, "rs", 500);
-            long start = System.nanoTime();
             List<Long> now = Bpftool.programsOf(again.pid(), "exec_btf");
+            long start = System.nanoTime();
+            // stop() fails the test if the daemon has not exited 30 s after SIGTERM: a hang, whatever the machine
             assertThat(again.stop()).as("exit status after SIGTERM").isZero();
-            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            System.out.printf("daemon exited %d ms after SIGTERM%n", millis);
-            assertThat(millis).as("a prompt SIGTERM").isLessThan(15_000);
+            System.out.printf("daemon exited %d ms after SIGTERM%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             for (long id : now) {
-                assertThat(Bpftool.awaitGone(id, 10_000)).isTrue();
+                assertThat(Bpftool.awaitGone(id, 60_000)).isTrue();
             }
             assertThat(again.output).noneMatch(l -> l.contains("Exception") || l.startsWith("\tat "));
         }

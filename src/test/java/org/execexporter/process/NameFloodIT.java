@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -39,14 +38,19 @@ class NameFloodIT {
         Path config = Files.writeString(dir.resolve("flood.yml"), "comm:\n  allow: ['f" + tag + "_.*']\n");
         try (DaemonProcess daemon = DaemonProcess.start("--config.file=" + config)) {
             // warm-up: the first names take the series, the overflow series exists, the JIT has run
-            long total = run(daemon, tag, 0, 2_000);
-            daemon.scrapeUntil(x -> sumExecs(x) >= 2_000, Duration.ofSeconds(60));
+            ExecStorm.Result warmUp = run(daemon, tag, 0, 2_000);
+            long total = warmUp.total();
+            Scrape warm = daemon.scrapeUntil(x -> sumExecs(x) >= warmUp.total(), warmUp.deadline());
+            assertThat(sumExecs(warm)).as("warm-up execs counted").isEqualTo(warmUp.total());
             long rssBefore = ProcStatus.rssKib(daemon.pid());
+            ExecStorm.Result last = warmUp;
             for (int start = 2_000; start < NAMES; start += BATCH) {
-                total += run(daemon, tag, start, Math.min(BATCH, NAMES - start));
+                last = run(daemon, tag, start, Math.min(BATCH, NAMES - start));
+                total += last.total();
             }
             long expected = total;
-            Scrape s = daemon.scrapeUntil(x -> sumExecs(x) >= expected, Duration.ofSeconds(120));
+            // earlier batches were read while the later ones ran: what may be left is the last one's
+            Scrape s = daemon.scrapeUntil(x -> sumExecs(x) >= expected, last.deadline());
             long rssAfter = ProcStatus.rssKib(daemon.pid());
             System.out.printf("name flood: %d execs of %d names, %d series; RSS %d KiB after warm-up, %d KiB after%n",
                     expected, NAMES, s.count("exec_events_total{"), rssBefore, rssAfter);
@@ -62,8 +66,8 @@ class NameFloodIT {
         }
     }
 
-    /** Execs each of {@code count} names once, from a directory removed afterwards; returns the execs made. */
-    private long run(DaemonProcess daemon, String tag, int start, int count) throws Exception {
+    /** Execs each of {@code count} names once, from a directory removed afterwards. */
+    private ExecStorm.Result run(DaemonProcess daemon, String tag, int start, int count) throws Exception {
         List<byte[]> names = new ArrayList<>(count);
         for (int i = start; i < start + count; i++) {
             names.add(ExecStorm.ascii("f" + tag + "_" + Integer.toString(i, 36)));
@@ -76,7 +80,7 @@ class NameFloodIT {
                 Files.delete(p);
             }
         }
-        return storm.total();
+        return storm;
     }
 
     private static long sumExecs(Scrape s) {

@@ -116,8 +116,8 @@ public final class Subprocess implements AutoCloseable {
         if (!process.waitFor(millis, TimeUnit.MILLISECONDS)) {
             return Optional.empty();
         }
-        outReader.join(2_000);
-        errReader.join(2_000);
+        outReader.join(30_000); // at once, unless a loaded machine is slow to read the last lines
+        errReader.join(30_000);
         return Optional.of(process.exitValue());
     }
 
