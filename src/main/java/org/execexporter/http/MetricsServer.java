@@ -71,9 +71,10 @@ public final class MetricsServer implements AutoCloseable {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
             config.http.disableCompression(); // /metrics compresses itself; nothing else is worth it
-            // Enough threads for every permitted request, the acceptor and selector, and a few spare:
-            // requests over the limit are answered 503 by a thread of their own instead of waiting.
-            int threads = (options.maxRequests() > 0 ? options.maxRequests() : 200) + 8;
+            // Enough threads for every permitted request, every pending password check, the acceptor
+            // and selector, and a few spare: requests over the limit are answered 503 (or 429, 401)
+            // by a thread of their own instead of waiting.
+            int threads = (options.maxRequests() > 0 ? options.maxRequests() : 200) + BasicAuth.MAX_PENDING + 8;
             QueuedThreadPool pool = new QueuedThreadPool(threads, 2);
             pool.setName("http");
             pool.setDaemon(true);
