@@ -255,6 +255,13 @@ public final class WebConfigLoader {
                 throw e.getValue().error("must be a bcrypt hash ($2y$10$... as htpasswd -nB writes it), "
                         + "not a plain password");
             }
+            int cost = BasicAuth.costOf(hash);
+            if (cost < BasicAuth.MIN_COST || cost > BasicAuth.MAX_COST) {
+                throw e.getValue().error("has bcrypt cost " + cost + ": the cost must be from " + BasicAuth.MIN_COST
+                        + " to " + BasicAuth.MAX_COST + (cost > BasicAuth.MAX_COST
+                        ? " (each step doubles the time of a check; above " + BasicAuth.MAX_COST
+                        + ", one takes half a second or more)" : "") + "; hash again with htpasswd -nBC 10");
+            }
             users.put(user, hash);
         }
         return users;
