@@ -17,6 +17,7 @@ public record ProbeOptions(AttachMode attach, boolean captureFilename, int ringP
     public static final int DEFAULT_WAKEUP_EVENTS = 64;
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
     static final int MAX_RING_PAGES = 1 << 16;
+    static final Duration MIN_POLL_TIMEOUT = Duration.ofMillis(1);
     static final Duration MAX_POLL_TIMEOUT = Duration.ofSeconds(10);
 
     public ProbeOptions {
@@ -30,7 +31,8 @@ public record ProbeOptions(AttachMode attach, boolean captureFilename, int ringP
         if (wakeupEvents < 1 || wakeupEvents > 1_000_000) {
             throw new IllegalArgumentException("wakeup events must be from 1 to 1000000, not " + wakeupEvents);
         }
-        if (pollTimeout == null || pollTimeout.toMillis() < 1 || pollTimeout.compareTo(MAX_POLL_TIMEOUT) > 0) {
+        if (pollTimeout == null || pollTimeout.compareTo(MIN_POLL_TIMEOUT) < 0
+                || pollTimeout.compareTo(MAX_POLL_TIMEOUT) > 0) {
             throw new IllegalArgumentException("poll timeout must be from 1ms to 10s, not " + pollTimeout);
         }
     }

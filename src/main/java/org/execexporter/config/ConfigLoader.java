@@ -102,7 +102,7 @@ public final class ConfigLoader {
         });
         Duration poll = s.string("poll_timeout", d.pollTimeout(), v -> {
             Duration t = Durations.parse(v);
-            if (t.toMillis() < 1 || t.compareTo(Duration.ofSeconds(10)) > 0) {
+            if (t.compareTo(Duration.ofMillis(1)) < 0 || t.compareTo(Duration.ofSeconds(10)) > 0) {
                 throw new IllegalArgumentException("must be from 1ms to 10s");
             }
             return t;

@@ -17,6 +17,8 @@ public final class ConfigRules {
     public static final int MAX_BUCKETS = 64;
     public static final int MAX_REQUESTS = 10_000;
     public static final Duration MIN_IDLE = Duration.ofSeconds(1);
+    /** Ten years: longer than any process lives, far from overflowing the nanosecond clock. */
+    public static final Duration MAX_IDLE = Duration.ofDays(3650);
 
     private ConfigRules() {}
 
@@ -31,8 +33,8 @@ public final class ConfigRules {
     }
 
     public static Duration idleTimeout(Duration d) {
-        if (d.compareTo(MIN_IDLE) < 0) {
-            throw new IllegalArgumentException("must be 1s or longer");
+        if (d.compareTo(MIN_IDLE) < 0 || d.compareTo(MAX_IDLE) > 0) {
+            throw new IllegalArgumentException("must be from 1s to " + MAX_IDLE.toDays() + "d");
         }
         return d;
     }

@@ -3,6 +3,7 @@ package org.execexporter.capture;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -12,5 +13,11 @@ class ProbeOptionsTest {
     void rejectsOutOfRangeValues(int pages, int wakeup, long timeoutMillis) {
         assertThatThrownBy(() -> new ProbeOptions(AttachMode.AUTO, true, pages, wakeup,
                 Duration.ofMillis(timeoutMillis))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aPollTimeoutBeyondMillisecondsIsRejectedNotOverflowed() {
+        assertThatThrownBy(() -> new ProbeOptions(AttachMode.AUTO, true, 64, 64, Duration.ofSeconds(Long.MAX_VALUE)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("poll timeout must be from 1ms to 10s");
     }
 }
