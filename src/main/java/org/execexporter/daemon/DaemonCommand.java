@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import org.execexporter.capture.CaptureException;
 import org.execexporter.capture.ExecCapture;
 import org.execexporter.cli.Durations;
+import org.execexporter.cli.ErrorLine;
 import org.execexporter.cli.ExitCodes;
 import org.execexporter.cli.Shutdown;
 import org.execexporter.cli.UsageException;
@@ -72,10 +73,10 @@ public final class DaemonCommand {
         } catch (Finished e) {
             return ExitCodes.OK;
         } catch (UsageException e) {
-            err.println(NAME + ": " + e.getMessage() + " (see --help)");
+            err.println(ErrorLine.of(NAME, e.getMessage() + " (see --help)"));
             return ExitCodes.USAGE;
         } catch (ConfigException e) {
-            err.println(NAME + ": " + e.getMessage());
+            err.println(ErrorLine.of(NAME, e.getMessage()));
             return e.exitCode();
         }
         DaemonConfig config = settings.config();
@@ -86,7 +87,7 @@ public final class DaemonCommand {
         try {
             capture = ExecCapture.open(config.bpf());
         } catch (CaptureException e) {
-            err.println(NAME + ": " + e.getMessage());
+            err.println(ErrorLine.of(NAME, e.getMessage()));
             return ExitCodes.FAILURE;
         }
         log.info("BPF program loaded and attached to sched_process_exec ({}), {} perf rings",
@@ -102,7 +103,7 @@ public final class DaemonCommand {
             server = daemon.serve(settings.web());
         } catch (IllegalStateException e) {
             daemon.close();
-            err.println(NAME + ": " + e.getMessage());
+            err.println(ErrorLine.of(NAME, e.getMessage()));
             return ExitCodes.FAILURE;
         }
         log.info("listening on {} (port {}), metrics at {}{}", config.web().listenAddress(), server.port(),
@@ -146,7 +147,7 @@ public final class DaemonCommand {
                 log.info("dropped every capability: the probe is attached and needs none any more");
             }
         } catch (CaptureException e) {
-            log.warn(e.getMessage());
+            log.warn(ErrorLine.render(e.getMessage()));
         }
     }
 

@@ -108,7 +108,10 @@ public final class MetricsServer implements AutoCloseable {
             while (cause.getCause() != null && cause.getCause() != cause) {
                 cause = cause.getCause();
             }
-            throw new IllegalStateException("failed to listen on " + address + ": " + cause.getMessage(), e);
+            String reason = cause.getMessage() != null ? cause.getMessage()
+                    : cause instanceof java.nio.channels.UnresolvedAddressException ? "cannot resolve the host name"
+                    : "cannot bind the address";
+            throw new IllegalStateException("failed to listen on " + address + ": " + reason, e);
         }
         return new MetricsServer(app, web.tlsEnabled());
     }

@@ -11,6 +11,7 @@ import org.execexporter.capture.CaptureException;
 import org.execexporter.capture.CaptureStats;
 import org.execexporter.capture.ExecCapture;
 import org.execexporter.capture.ExecRecord;
+import org.execexporter.cli.ErrorLine;
 import org.execexporter.cli.ExitCodes;
 import org.execexporter.cli.FlagSet;
 import org.execexporter.cli.ProbeFlags;
@@ -19,6 +20,8 @@ import org.execexporter.cli.UsageException;
 
 /** {@code exec-exporter trace}: one line per exec, as the classic tool printed them. */
 public final class TraceCommand {
+    private static final String NAME = "exec-exporter trace";
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -53,10 +56,10 @@ public final class TraceCommand {
             }
             capture = ExecCapture.open(probeFlags.options(true));
         } catch (UsageException e) {
-            err.println("exec-exporter trace: " + e.getMessage() + " (see --help)");
+            err.println(ErrorLine.of(NAME, e.getMessage() + " (see --help)"));
             return ExitCodes.USAGE;
         } catch (CaptureException e) {
-            err.println("exec-exporter trace: " + e.getMessage());
+            err.println(ErrorLine.of(NAME, e.getMessage()));
             return ExitCodes.FAILURE;
         }
 
@@ -75,10 +78,10 @@ public final class TraceCommand {
             try {
                 int holding = ExecCapture.dropCapabilities();
                 if (holding > 0) {
-                    err.println("exec-exporter trace: warning: " + holding + " threads kept capabilities");
+                    err.println(NAME + ": warning: " + holding + " threads kept capabilities");
                 }
             } catch (CaptureException e) {
-                err.println("exec-exporter trace: warning: " + e.getMessage());
+                err.println(ErrorLine.of(NAME, "warning: " + e.getMessage()));
             }
         }
         capture.start(new Printer(format, clockOffset, done));

@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -26,5 +27,15 @@ class TraceCommandTest {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("exec-exporter trace: " + message + "\n");
         assertThat(out.size()).isZero();
+    }
+
+    @Test
+    void controlBytesInAFlagAreRenderedOnOneLine() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new TraceCommand(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run(List.of("--bpf.attach=k\nprobe\u001b[1A"));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("exec-exporter trace: invalid value "
+                + "\"k\\x0aprobe\\x1b[1A\" for flag --bpf.attach: must be auto, tp_btf or tracepoint (see --help)\n");
     }
 }
