@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code exec-exporter [flags]}: flags → config → capture → pipeline → HTTP, one log line per
- * phase, then wait for SIGTERM/SIGINT and stop in order. User errors are one line on stderr and
+ * phase, then wait for SIGTERM/SIGINT (see {@link Shutdown}; one during start-up cuts it short)
+ * and stop in order. User errors are one line on stderr and
  * exit 2; runtime failures (the probe cannot load, the port is taken) one line and exit 1.
  */
 public final class DaemonCommand {
@@ -82,6 +83,10 @@ public final class DaemonCommand {
         DaemonConfig config = settings.config();
         LogSetup.apply(config.log().level(), config.log().format());
         log.info("starting {} version {} (revision {})", NAME, build.version(), build.revision());
+        if (Shutdown.requested()) {
+            log.info("stopped before the probe was loaded");
+            return ExitCodes.OK;
+        }
 
         ExecCapture capture;
         try {
@@ -95,21 +100,24 @@ public final class DaemonCommand {
 
         Daemon daemon = new Daemon(config, capture, build, System::nanoTime);
         Shutdown.onExit(daemon::close);
-        daemon.startCounting();
-        log.info("counting execs: queue capacity {}, at most {} comm series, idle series removed after {}",
-                config.queue().capacity(), config.comm().maxSeries(), Durations.format(config.comm().idleTimeout()));
-        MetricsServer server;
-        try {
-            server = daemon.serve(settings.web());
-        } catch (IllegalStateException e) {
-            daemon.close();
-            err.println(ErrorLine.of(NAME, e.getMessage()));
-            return ExitCodes.FAILURE;
-        }
-        log.info("listening on {} (port {}), metrics at {}{}", config.web().listenAddress(), server.port(),
-                config.web().telemetryPath(), describe(settings.web()));
-        if (settings.dropCapabilities()) {
-            dropCapabilities(); // last: every thread (pollers, aggregator, HTTP) exists and holds none after
+        if (!Shutdown.requested()) { // else stop now: the probe is closed with the daemon
+            daemon.startCounting();
+            log.info("counting execs: queue capacity {}, at most {} comm series, idle series removed after {}",
+                    config.queue().capacity(), config.comm().maxSeries(),
+                    Durations.format(config.comm().idleTimeout()));
+            MetricsServer server;
+            try {
+                server = daemon.serve(settings.web());
+            } catch (IllegalStateException e) {
+                daemon.close();
+                err.println(ErrorLine.of(NAME, e.getMessage()));
+                return ExitCodes.FAILURE;
+            }
+            log.info("listening on {} (port {}), metrics at {}{}", config.web().listenAddress(), server.port(),
+                    config.web().telemetryPath(), describe(settings.web()));
+            if (settings.dropCapabilities()) {
+                dropCapabilities(); // last: every thread (pollers, aggregator, HTTP) exists and holds none after
+            }
         }
 
         CountDownLatch stop = new CountDownLatch(1);

@@ -63,9 +63,13 @@ public final class TraceCommand {
             return ExitCodes.FAILURE;
         }
 
+        Shutdown.onExit(capture::close);
+        if (Shutdown.requested()) { // SIGTERM or SIGINT during start-up
+            capture.close();
+            return ExitCodes.OK;
+        }
         CountDownLatch done = new CountDownLatch(1);
         Shutdown.onSignal(done::countDown);
-        Shutdown.onExit(capture::close);
         TraceFormat format = json.value() ? new JsonFormat() : new TextFormat(ZoneId.systemDefault());
         if (format.header() != null) {
             out.println(format.header());

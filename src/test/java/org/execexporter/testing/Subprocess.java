@@ -37,6 +37,11 @@ public final class Subprocess implements AutoCloseable {
         return new Subprocess(new ProcessBuilder(command).start());
     }
 
+    /** As {@link #start(List)}, in {@code directory} (where a crashing JVM would write its hs_err file). */
+    public static Subprocess start(List<String> command, java.nio.file.Path directory) throws IOException {
+        return new Subprocess(new ProcessBuilder(command).directory(directory.toFile()).start());
+    }
+
     /** {@code java -jar exec-exporter.jar ARGS...}, optionally behind a wrapper (unshare, setpriv). */
     public static List<String> exporter(List<String> wrapper, String... args) {
         List<String> command = new ArrayList<>(wrapper);
