@@ -74,6 +74,17 @@ public final class ExecCapture implements ExecEventSource {
         return result;
     }
 
+    /**
+     * What is left of the bounding set after {@link #dropCapabilities}, in a few words: "empty", or
+     * what it keeps, by name. Only CAP_SETPCAP lets a thread empty it (root has it; a service user
+     * with ambient capabilities does not), and it holds nothing usable: it only caps what a program
+     * this process executed could gain, and the exporter executes none.
+     */
+    public static String boundingSetLeft() {
+        long set = Privileges.boundingSetOfEveryThread();
+        return set == 0 ? "empty" : set == -1 ? "unknown (/proc unreadable)" : Privileges.describe(set);
+    }
+
     /** CLOCK_REALTIME minus CLOCK_MONOTONIC now: add to a record's ktime for wall-clock time. */
     public static long clockOffsetNanos() {
         return ExecProbeNative.clockOffsetNanos0();

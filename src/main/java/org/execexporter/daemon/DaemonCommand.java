@@ -152,7 +152,11 @@ public final class DaemonCommand {
             if (holding > 0) {
                 log.warn("{} threads kept capabilities", holding);
             } else {
-                log.info("dropped every capability: the probe is attached and needs none any more");
+                String bounding = ExecCapture.boundingSetLeft();
+                log.info("dropped every capability: the probe is attached and needs none any more; {}",
+                        bounding.equals("empty") ? "the bounding set is empty too"
+                        : "the bounding set keeps " + bounding + " (emptying it needs CAP_SETPCAP; it only limits "
+                        + "what an exec'd program could gain, and none is exec'd)");
             }
         } catch (CaptureException e) {
             log.warn(ErrorLine.render(e.getMessage()));

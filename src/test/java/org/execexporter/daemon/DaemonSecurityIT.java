@@ -74,7 +74,8 @@ class DaemonSecurityIT {
             threads.forEach((tid, sets) -> assertThat(sets).as("thread %s", tid)
                     .containsEntry("CapEff", NONE).containsEntry("CapPrm", NONE).containsEntry("CapInh", NONE)
                     .containsEntry("CapAmb", NONE).containsEntry("CapBnd", NONE));
-            assertThat(daemon.output).anyMatch(l -> l.contains("dropped every capability"));
+            assertThat(daemon.output).anyMatch(l -> l.contains("dropped every capability")
+                    && l.contains("the bounding set is empty too"));
             assertCounts(daemon, "dr", 2_000);
             assertThat(daemon.stop()).isZero();
         }
@@ -96,7 +97,15 @@ class DaemonSecurityIT {
             assertThat(ProcStatus.line(daemon.pid(), "Uid")).isEqualTo("Uid:\t65534\t65534\t65534\t65534");
             var threads = awaitDropped(daemon.pid());
             threads.forEach((tid, sets) -> assertThat(sets).as("thread %s", tid)
-                    .containsEntry("CapEff", NONE).containsEntry("CapPrm", NONE).containsEntry("CapAmb", NONE));
+                    .containsEntry("CapEff", NONE).containsEntry("CapPrm", NONE).containsEntry("CapAmb", NONE)
+                    .containsEntry("CapInh", NONE));
+            // Without CAP_SETPCAP the bounding set cannot shrink: the log says what it keeps, as /proc does.
+            String bounding = threads.values().iterator().next().get("CapBnd");
+            assertThat(bounding).isNotEqualTo(NONE);
+            threads.forEach((tid, sets) -> assertThat(sets).as("thread %s", tid).containsEntry("CapBnd", bounding));
+            assertThat(daemon.output).as("the drop's log line").anyMatch(l -> l.contains("dropped every capability")
+                    && l.contains("the bounding set keeps") && l.contains("(" + bounding + ")")
+                    && l.contains("emptying it needs CAP_SETPCAP"));
             assertCounts(daemon, "nb", 2_000);
             assertThat(daemon.stop()).isZero();
         }
