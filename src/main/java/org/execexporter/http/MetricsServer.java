@@ -27,6 +27,13 @@ public final class MetricsServer implements AutoCloseable {
      * so a client that never reads cannot hold a thread (and a request permit) for longer.
      */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * The TLS handshake and the first request's headers must be done this long after the accept
+     * (later requests on the connection: within the idle timeout of the previous response).
+     */
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+    /** Connections open at once, unless --web.max-requests is higher; beyond, they wait to be accepted. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 512;
 
     private final Javalin app;
     private final boolean tls;
@@ -40,12 +47,19 @@ public final class MetricsServer implements AutoCloseable {
     /**
      * How to serve.
      *
-     * @param maxRequests requests handled at once; beyond, 503 at once. 0: no limit
+     * @param maxRequests    requests handled at once; beyond, 503 at once. 0: no limit
+     * @param maxConnections connections open at once; beyond, new ones wait in the listen queue
      */
     public record Options(ListenAddress address, String telemetryPath, WebConfig web, int maxRequests,
-                          Duration idleTimeout) {
+                          Duration idleTimeout, int maxConnections, Duration headerTimeout) {
+        /** The default limits and timeouts for {@code maxRequests}. */
+        public static Options of(ListenAddress address, String telemetryPath, WebConfig web, int maxRequests) {
+            return new Options(address, telemetryPath, web, maxRequests, DEFAULT_IDLE_TIMEOUT,
+                    Math.max(DEFAULT_MAX_CONNECTIONS, maxRequests), DEFAULT_HEADER_TIMEOUT);
+        }
+
         public static Options plain(ListenAddress address, String telemetryPath) {
-            return new Options(address, telemetryPath, WebConfig.open(), DEFAULT_MAX_REQUESTS, DEFAULT_IDLE_TIMEOUT);
+            return of(address, telemetryPath, WebConfig.open(), DEFAULT_MAX_REQUESTS);
         }
     }
 
@@ -81,7 +95,8 @@ public final class MetricsServer implements AutoCloseable {
             config.jetty.threadPool = pool;
             config.jetty.modifyServer(server -> server.insertHandler(access));
             config.jetty.addConnector((server, http) -> {
-                ServerConnector connector = TlsConnector.create(server, http, web.tls());
+                ServerConnector connector = TlsConnector.create(server, http, web.tls(), options.maxConnections(),
+                        options.headerTimeout());
                 connector.setHost(address.anyHost() ? null : address.host());
                 connector.setPort(address.port());
                 connector.setIdleTimeout(options.idleTimeout().toMillis());
