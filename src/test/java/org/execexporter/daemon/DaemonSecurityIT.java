@@ -207,6 +207,23 @@ class DaemonSecurityIT {
         }
     }
 
+    /** The native library's path (the launcher sets it) is refused, not opened, when it is a FIFO or a device. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"fifo", "/dev/zero"})
+    void aNativeLibraryThatIsNotARegularFileIsOneLine(String library) throws Exception {
+        Path fifo = dir.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        String path = library.equals("fifo") ? fifo.toString() : library;
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Dexecexporter.native.library=" + path, "-jar", DaemonProcess.jar().toString(),
+                "--web.listen-address=127.0.0.1:0"));
+        try (Subprocess p = Subprocess.start(command)) {
+            assertThat(p.awaitExit(60_000)).contains(1);
+            assertThat(p.stderr()).isEqualTo("exec-exporter: cannot load the native library libexecexporter.so; "
+                    + "tried: " + path + ": not a regular file\n");
+        }
+    }
+
     @Test
     void anUnreadableFileIsARuntimeFailureInOneLine() throws Exception {
         Path secret = Files.writeString(dir.resolve("secret.yml"), "web: {}\n");
