@@ -75,14 +75,19 @@ public final class ExecCapture implements ExecEventSource {
     }
 
     /**
-     * What is left of the bounding set after {@link #dropCapabilities}, in a few words: "empty", or
-     * what it keeps, by name. Only CAP_SETPCAP lets a thread empty it (root has it; a service user
-     * with ambient capabilities does not), and it holds nothing usable: it only caps what a program
-     * this process executed could gain, and the exporter executes none.
+     * What is left of the bounding set after {@link #dropCapabilities}, for the log: empty, or what
+     * it keeps, by name. Only CAP_SETPCAP lets a thread empty it (root has it; a service user with
+     * ambient capabilities does not), and it grants nothing: it only caps what a program this
+     * process executed could gain, and the exporter executes none.
      */
     public static String boundingSetLeft() {
         long set = Privileges.boundingSetOfEveryThread();
-        return set == 0 ? "empty" : set == -1 ? "unknown (/proc unreadable)" : Privileges.describe(set);
+        if (set == 0) {
+            return "the bounding set is empty too";
+        }
+        return "the bounding set keeps " + (set == -1 ? "what it had (/proc/self/task is unreadable)"
+                : Privileges.describe(set)) + " (emptying it needs CAP_SETPCAP; it only limits what an exec'd "
+                + "program could gain, and none is exec'd)";
     }
 
     /** CLOCK_REALTIME minus CLOCK_MONOTONIC now: add to a record's ktime for wall-clock time. */

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code exec-exporter [flags]}: flags → config → capture → pipeline → HTTP, one log line per
  * phase, then wait for SIGTERM/SIGINT (see {@link Shutdown}; one during start-up cuts it short)
- * and stop in order. User errors are one line on stderr and
- * exit 2; runtime failures (the probe cannot load, the port is taken) one line and exit 1.
+ * and stop in order. User errors are one line on stderr and exit 2; runtime failures (the probe
+ * cannot load, the port is taken) one line and exit 1.
  */
 public final class DaemonCommand {
     private static final Logger log = LoggerFactory.getLogger(DaemonCommand.class);
@@ -152,11 +152,8 @@ public final class DaemonCommand {
             if (holding > 0) {
                 log.warn("{} threads kept capabilities", holding);
             } else {
-                String bounding = ExecCapture.boundingSetLeft();
                 log.info("dropped every capability: the probe is attached and needs none any more; {}",
-                        bounding.equals("empty") ? "the bounding set is empty too"
-                        : "the bounding set keeps " + bounding + " (emptying it needs CAP_SETPCAP; it only limits "
-                        + "what an exec'd program could gain, and none is exec'd)");
+                        ExecCapture.boundingSetLeft());
             }
         } catch (CaptureException e) {
             log.warn(ErrorLine.render(e.getMessage()));
