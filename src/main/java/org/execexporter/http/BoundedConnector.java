@@ -109,7 +109,7 @@ final class BoundedConnector extends ServerConnector {
     }
 
     @Override
-    public void onEndPointClosed(EndPoint endPoint) {
+    protected void onEndPointClosed(EndPoint endPoint) {
         super.onEndPointClosed(endPoint);
         disarm(endPoint);
         released();
