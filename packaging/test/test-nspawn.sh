@@ -245,6 +245,28 @@ held() {
 	return 1
 }
 wait_until 60 "the daemon to drop its capabilities on every thread" eval '! held'
+# The service user has no CAP_SETPCAP to empty the bounding set: the drop's log line says what it keeps.
+drop_logged() {
+	local journal
+	journal=$(ct journalctl --no-pager -o cat -u exec-exporter.service)
+	grep -q 'the bounding set keeps CAP_IPC_LOCK, CAP_PERFMON, CAP_BPF (000000c000004000)' <<<"$journal"
+}
+wait_until 60 "the drop's log line naming the bounding set" drop_logged
+
+# Stray signals are ignored: the same process keeps serving (SIGUSR2, HotSpot's suspend signal unless
+# the launcher moves it, would crash the JVM and systemd would restart it).
+for sig in USR1 USR2 ALRM USR2; do
+	ct systemctl kill -s "$sig" exec-exporter.service
+	sleep 0.5
+done
+wait_until 60 "/metrics after SIGUSR1, SIGUSR2 and SIGALRM" serving
+[ "$(main_host_pid)" = "$host_pid" ] || fail "the service's process changed after SIGUSR1, SIGUSR2 and SIGALRM"
+ignored_logged() {
+	local journal
+	journal=$(ct journalctl --no-pager -o cat -u exec-exporter.service)
+	grep -q 'ignoring SIGUSR2' <<<"$journal" && grep -q 'ignoring SIGALRM' <<<"$journal"
+}
+wait_until 60 "the log lines of the ignored signals" ignored_logged
 
 grep -q ' /usr/lib/exec-exporter/libexecexporter.so$' "/proc/$host_pid/maps" \
 	|| fail "the service did not load /usr/lib/exec-exporter/libexecexporter.so"

@@ -2,6 +2,7 @@ package org.execexporter;
 
 import java.util.Arrays;
 import java.util.List;
+import org.execexporter.base.Shutdown;
 import org.execexporter.daemon.DaemonCommand;
 import org.execexporter.trace.TraceCommand;
 
@@ -14,10 +15,14 @@ public final class Main {
     }
 
     static int run(List<String> args) {
-        if (!args.isEmpty() && args.get(0).equals("trace")) {
+        boolean trace = !args.isEmpty() && args.get(0).equals("trace");
+        if (trace) {
             // stdout carries the trace: logs go to stderr, and only warnings
             System.setProperty("execexporter.log.target", "System.err");
             System.setProperty("execexporter.log.level", "WARN");
+        }
+        Shutdown.install(); // before anything is read or loaded: a SIGTERM from here on exits 0
+        if (trace) {
             return TraceCommand.onStandardStreams().run(args.subList(1, args.size()));
         }
         return new DaemonCommand(System.out, System.err).run(args);

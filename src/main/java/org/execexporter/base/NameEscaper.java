@@ -20,6 +20,19 @@ public final class NameEscaper {
     }
 
     public static String escape(byte[] bytes, int offset, int length) {
+        return escape(bytes, offset, length, false);
+    }
+
+    /**
+     * As {@link #escape}, and every space character too (U+0020, the no-break and the other
+     * Unicode spaces) as {@code \xNN}, for a column of whitespace-separated text: a line then always
+     * splits into the same columns, whatever the names hold. {@link #unescape} still gives the bytes back.
+     */
+    public static String escapeColumn(byte[] bytes) {
+        return escape(bytes, 0, bytes.length, true);
+    }
+
+    private static String escape(byte[] bytes, int offset, int length, boolean spaces) {
         StringBuilder out = new StringBuilder(length + 8);
         int end = offset + length;
         int i = offset;
@@ -33,7 +46,7 @@ public final class NameEscaper {
             int sequence = sequenceLength(bytes, i, end);
             if (sequence > 0) {
                 int codePoint = decode(bytes, i, sequence);
-                if (isPrintable(codePoint)) {
+                if (isPrintable(codePoint) && !(spaces && isSpace(codePoint))) {
                     out.appendCodePoint(codePoint);
                     i += sequence;
                     continue;
@@ -123,6 +136,10 @@ public final class NameEscaper {
             codePoint = (codePoint << 6) | (bytes[i + k] & 0x3f);
         }
         return codePoint;
+    }
+
+    private static boolean isSpace(int codePoint) {
+        return Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint);
     }
 
     private static boolean isPrintable(int codePoint) {

@@ -24,6 +24,9 @@ final class ExecProbe implements AutoCloseable {
     }
 
     static ExecProbe open(ProbeOptions options) throws BpfException {
+        // Here, not in ExecProbeNative's static initializer, a failure is an UnsatisfiedLinkError
+        // that says why (the initializer's would come wrapped in an ExceptionInInitializerError).
+        NativeLibrary.load();
         try {
             return new ExecProbe(ExecProbeNative.open0(options.attach().nativeValue, options.captureFilename(),
                     options.ringPages(), options.wakeupEvents()));

@@ -52,8 +52,13 @@ final class NativeLibrary {
     }
 
     private static void tryLoad(String path, List<String> tried) {
+        Path file = Path.of(path).toAbsolutePath();
+        if (Files.exists(file) && !Files.isRegularFile(file)) { // a FIFO would block the load for ever
+            tried.add(path + ": not a regular file");
+            return;
+        }
         try {
-            System.load(Path.of(path).toAbsolutePath().toString());
+            System.load(file.toString());
             loaded = true;
         } catch (UnsatisfiedLinkError e) {
             tried.add(path + ": " + e.getMessage());

@@ -23,6 +23,8 @@ public final class ConfigRules {
     public static final int MAX_WAKEUP_EVENTS = 1_000_000;
     public static final Duration MIN_POLL_TIMEOUT = Duration.ofMillis(1);
     public static final Duration MAX_POLL_TIMEOUT = Duration.ofSeconds(10);
+    /** Ten years: longer than any process lives, far from overflowing the nanosecond clock. */
+    public static final Duration MAX_IDLE = Duration.ofDays(3650);
 
     private ConfigRules() {}
 
@@ -37,8 +39,8 @@ public final class ConfigRules {
     }
 
     public static Duration idleTimeout(Duration d) {
-        if (d.compareTo(MIN_IDLE) < 0) {
-            throw new IllegalArgumentException("must be 1s or longer");
+        if (d.compareTo(MIN_IDLE) < 0 || d.compareTo(MAX_IDLE) > 0) {
+            throw new IllegalArgumentException("must be from 1s to " + MAX_IDLE.toDays() + "d");
         }
         return d;
     }

@@ -18,6 +18,9 @@ public record ListenAddress(String host, int port) {
         } else if (host.contains(":")) {
             throw new IllegalArgumentException("an IPv6 address must be in brackets, like [::1]:10135");
         }
+        if (host.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+            throw new IllegalArgumentException("the host must hold no spaces or control characters");
+        }
         int port;
         try {
             port = Integer.parseInt(text.substring(colon + 1));

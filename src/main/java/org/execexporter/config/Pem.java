@@ -65,7 +65,13 @@ final class Pem {
                 }
             }
         } catch (CertificateException e) {
-            throw new IllegalArgumentException("holds a certificate that cannot be parsed: " + e.getMessage());
+            // The JDK's message repeats its cause's class ("...: java.io.IOException: Empty input"): use the cause's.
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            throw new IllegalArgumentException("holds a certificate that cannot be parsed"
+                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
         }
         if (certificates.isEmpty()) {
             throw new IllegalArgumentException("holds no PEM certificate (-----BEGIN CERTIFICATE-----)");

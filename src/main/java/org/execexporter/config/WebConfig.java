@@ -4,6 +4,7 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -14,6 +15,13 @@ import java.util.regex.Pattern;
 public record WebConfig(Tls tls, Map<String, String> basicAuthUsers, Map<String, String> headers) {
     /** A bcrypt hash as htpasswd and Go write it: $2a$, $2b$ or $2y$, a two-digit cost (group 1), 53 characters. */
     public static final Pattern BCRYPT_HASH = Pattern.compile("\\$2[aby]?\\$(\\d\\d)\\$[./A-Za-z0-9]{53}");
+    /** bcrypt's own lower bound. */
+    public static final int MIN_BCRYPT_COST = 4;
+    /**
+     * Cost 10 (Go's default, htpasswd -C 10) takes ~65 ms per check on a small machine and each step
+     * doubles it: from 13 on, a check takes half a second or more, and checks run one at a time.
+     */
+    public static final int MAX_BCRYPT_COST = 12;
 
     public WebConfig {
         basicAuthUsers = Map.copyOf(basicAuthUsers);
@@ -21,6 +29,15 @@ public record WebConfig(Tls tls, Map<String, String> basicAuthUsers, Map<String,
     }
 
     /** Plain HTTP, no authentication, no extra headers: what the exporter serves without a web config file. */
+    /** The cost factor of a hash matching {@link #BCRYPT_HASH}. */
+    public static int bcryptCost(String hash) {
+        Matcher m = BCRYPT_HASH.matcher(hash);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a bcrypt hash");
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
     public static WebConfig open() {
         return new WebConfig(null, Map.of(), Map.of());
     }

@@ -242,6 +242,13 @@ public final class WebConfigLoader {
                 throw e.getValue().error("must be a bcrypt hash ($2y$10$... as htpasswd -nB writes it), "
                         + "not a plain password");
             }
+            int cost = WebConfig.bcryptCost(hash);
+            if (cost < WebConfig.MIN_BCRYPT_COST || cost > WebConfig.MAX_BCRYPT_COST) {
+                throw e.getValue().error("has bcrypt cost " + cost + ": the cost must be from " + WebConfig.MIN_BCRYPT_COST
+                        + " to " + WebConfig.MAX_BCRYPT_COST + (cost > WebConfig.MAX_BCRYPT_COST
+                        ? " (each step doubles the time of a check; above " + WebConfig.MAX_BCRYPT_COST
+                        + ", one takes half a second or more)" : "") + "; hash again with htpasswd -nBC 10");
+            }
             users.put(user, hash);
         }
         return users;

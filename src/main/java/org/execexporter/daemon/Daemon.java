@@ -70,8 +70,8 @@ public final class Daemon implements AutoCloseable {
     /** Starts HTTP (or HTTPS) as the web config says; throws IllegalStateException with one line on failure. */
     public MetricsServer serve(WebConfig web) {
         DaemonConfig.Web w = config.web();
-        server = MetricsServer.start(new MetricsServer.Options(w.listenAddress(), w.telemetryPath(), web,
-                        w.maxRequests(), MetricsServer.DEFAULT_IDLE_TIMEOUT), registry, build,
+        server = MetricsServer.start(MetricsServer.Options.of(w.listenAddress(), w.telemetryPath(), web,
+                        w.maxRequests()), registry, build,
                 aggregator::isHealthy, () -> counting && aggregator.isHealthy());
         return server;
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.execexporter.base.BuildInfo;
 import org.execexporter.base.Durations;
+import org.execexporter.base.ErrorLine;
 import org.execexporter.base.ExitCodes;
 import org.execexporter.base.Shutdown;
 import org.execexporter.base.UsageException;
@@ -22,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code exec-exporter [flags]}: flags → config → capture → pipeline → HTTP, one log line per
- * phase, then wait for SIGTERM/SIGINT and stop in order. User errors are one line on stderr and
- * exit 2; runtime failures (the probe cannot load, the port is taken) one line and exit 1.
+ * phase, then wait for SIGTERM/SIGINT (see {@link Shutdown}; one during start-up cuts it short)
+ * and stop in order. User errors are one line on stderr and exit 2; runtime failures (the probe
+ * cannot load, the port is taken) one line and exit 1.
  */
 public final class DaemonCommand {
     private static final Logger log = LoggerFactory.getLogger(DaemonCommand.class);
@@ -73,21 +75,25 @@ public final class DaemonCommand {
         } catch (Finished e) {
             return ExitCodes.OK;
         } catch (UsageException e) {
-            err.println(NAME + ": " + e.getMessage() + " (see --help)");
+            err.println(ErrorLine.of(NAME, e.getMessage() + " (see --help)"));
             return ExitCodes.USAGE;
         } catch (ConfigException e) {
-            err.println(NAME + ": " + e.getMessage());
+            err.println(ErrorLine.of(NAME, e.getMessage()));
             return e.exitCode();
         }
         DaemonConfig config = settings.config();
         LogSetup.apply(config.log().level(), config.log().format());
         log.info("starting {} version {} (revision {})", NAME, build.version(), build.revision());
+        if (Shutdown.requested()) {
+            log.info("stopped before the probe was loaded");
+            return ExitCodes.OK;
+        }
 
         ExecCapture capture;
         try {
             capture = ExecCapture.open(config.bpf());
         } catch (CaptureException e) {
-            err.println(NAME + ": " + e.getMessage());
+            err.println(ErrorLine.of(NAME, e.getMessage()));
             return ExitCodes.FAILURE;
         }
         log.info("BPF program loaded and attached to sched_process_exec ({}), {} perf rings, program id {}",
@@ -95,21 +101,24 @@ public final class DaemonCommand {
 
         Daemon daemon = new Daemon(config, capture, build, System::nanoTime);
         Shutdown.onExit(daemon::close);
-        daemon.startCounting();
-        log.info("counting execs: queue capacity {}, at most {} comm series, idle series removed after {}",
-                config.queue().capacity(), config.comm().maxSeries(), Durations.format(config.comm().idleTimeout()));
-        MetricsServer server;
-        try {
-            server = daemon.serve(settings.web());
-        } catch (IllegalStateException e) {
-            daemon.close();
-            err.println(NAME + ": " + e.getMessage());
-            return ExitCodes.FAILURE;
-        }
-        log.info("listening on {} (port {}), metrics at {}{}", config.web().listenAddress(), server.port(),
-                config.web().telemetryPath(), describe(settings.web()));
-        if (settings.dropCapabilities()) {
-            dropCapabilities(); // last: every thread (pollers, aggregator, HTTP) exists and holds none after
+        if (!Shutdown.requested()) { // else stop now: the probe is closed with the daemon
+            daemon.startCounting();
+            log.info("counting execs: queue capacity {}, at most {} comm series, idle series removed after {}",
+                    config.queue().capacity(), config.comm().maxSeries(),
+                    Durations.format(config.comm().idleTimeout()));
+            MetricsServer server;
+            try {
+                server = daemon.serve(settings.web());
+            } catch (IllegalStateException e) {
+                daemon.close();
+                err.println(ErrorLine.of(NAME, e.getMessage()));
+                return ExitCodes.FAILURE;
+            }
+            log.info("listening on {} (port {}), metrics at {}{}", config.web().listenAddress(), server.port(),
+                    config.web().telemetryPath(), describe(settings.web()));
+            if (settings.dropCapabilities()) {
+                dropCapabilities(); // last: every thread (pollers, aggregator, HTTP) exists and holds none after
+            }
         }
 
         CountDownLatch stop = new CountDownLatch(1);
@@ -144,10 +153,11 @@ public final class DaemonCommand {
             if (holding > 0) {
                 log.warn("{} threads kept capabilities", holding);
             } else {
-                log.info("dropped every capability: the probe is attached and needs none any more");
+                log.info("dropped every capability: the probe is attached and needs none any more; {}",
+                        Privileges.boundingSetLeft());
             }
         } catch (CaptureException e) {
-            log.warn(e.getMessage());
+            log.warn(ErrorLine.render(e.getMessage()));
         }
     }
 

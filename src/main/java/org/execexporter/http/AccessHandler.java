@@ -11,14 +11,18 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.HandlerWrapper;
 
 /**
- * In front of every path: the limit on requests in flight (over it: 503 at once, never queued),
- * the configured response headers, the client certificate's allowed names, then basic auth (401
- * with WWW-Authenticate). A request holds its permit until its response is written, so clients
- * that never read count against the limit until the idle timeout closes them.
+ * In front of every path, in this order: the configured response headers, the client
+ * certificate's allowed names (403), basic auth (401 with WWW-Authenticate; 429 while the checks of
+ * uncached passwords are all busy), then the limit on requests in flight (over it: 503 at once,
+ * never queued). Authentication comes before the limit so that failing clients never take a slot
+ * from authenticated ones; what failing checks may cost is bounded by {@link BasicAuth}. A request
+ * holds its slot until its response is written, so clients that never read count against the
+ * limit until the idle timeout closes them.
  */
 final class AccessHandler extends HandlerWrapper {
     private final Semaphore inFlight;
@@ -42,23 +46,34 @@ final class AccessHandler extends HandlerWrapper {
     @Override
     public void handle(String target, Request base, HttpServletRequest request, HttpServletResponse response)
             throws IOException, ServletException {
+        headers.forEach(response::setHeader);
+        if (!allowedSans.isEmpty() && !clientNameAllowed(request)) {
+            refuse(base, response, HttpServletResponse.SC_FORBIDDEN,
+                    "The client certificate names none of the allowed names.\n");
+            return;
+        }
+        if (auth != null) {
+            switch (auth.check(request.getHeader("Authorization"), request.getRemoteAddr())) {
+                case DENIED -> {
+                    response.setHeader("WWW-Authenticate", "Basic realm=\"exec-exporter\", charset=\"UTF-8\"");
+                    refuse(base, response, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized\n");
+                    return;
+                }
+                case BUSY -> {
+                    response.setHeader("Retry-After", "1");
+                    refuse(base, response, HttpStatus.TOO_MANY_REQUESTS_429,
+                            "Too many password checks at once, try again later.\n");
+                    return;
+                }
+                case ALLOWED -> { }
+            }
+        }
         if (inFlight != null && !inFlight.tryAcquire()) {
             refuse(base, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
                     "Limit of concurrent requests reached (" + maxRequests + "), try again later.\n");
             return;
         }
         try {
-            headers.forEach(response::setHeader);
-            if (!allowedSans.isEmpty() && !clientNameAllowed(request)) {
-                refuse(base, response, HttpServletResponse.SC_FORBIDDEN,
-                        "The client certificate names none of the allowed names.\n");
-                return;
-            }
-            if (auth != null && !auth.allows(request.getHeader("Authorization"))) {
-                response.setHeader("WWW-Authenticate", "Basic realm=\"exec-exporter\", charset=\"UTF-8\"");
-                refuse(base, response, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized\n");
-                return;
-            }
             super.handle(target, base, request, response);
         } finally {
             if (inFlight != null) {

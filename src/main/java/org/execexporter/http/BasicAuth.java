@@ -6,11 +6,17 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import org.execexporter.config.WebConfig;
 
@@ -23,11 +29,30 @@ import org.execexporter.config.WebConfig;
  * <li>bcrypt is slow on purpose (tens of milliseconds), so a successful check is cached: the key is
  *     a SHA-256 of user, password and hash, never the password itself. Failures are not cached, so
  *     nobody can evict Prometheus's entry; the cache is bounded all the same.</li>
- * <li>One bcrypt at a time (as exporter-toolkit): a flood of wrong passwords costs one core, not all.</li>
+ * <li>Checks that need a bcrypt are bounded, so that a flood of wrong passwords can neither take
+ *     the server's CPU nor hold requests for long, and never delays a client whose password is
+ *     cached: one bcrypt runs at a time (as in exporter-toolkit); at most {@link #MAX_PENDING}
+ *     checks wait or run, at most one per client address, each waiting at most {@link #MAX_WAIT};
+ *     beyond, {@link Outcome#BUSY} at once. After a failed check the next one waits as long as the
+ *     failed bcrypt took, so failures keep bcrypt busy half the time at most (half a core).</li>
  * </ul>
  */
 public final class BasicAuth {
     static final int CACHE_SIZE = 256;
+    /** Checks that need a bcrypt, waiting or running, at once. */
+    public static final int MAX_PENDING = 4;
+    /** The longest a check waits for its turn at bcrypt. */
+    static final Duration MAX_WAIT = Duration.ofSeconds(5);
+
+    /** What a check decided. */
+    public enum Outcome {
+        /** The credentials are a configured user's. */
+        ALLOWED,
+        /** Missing, malformed or wrong credentials. */
+        DENIED,
+        /** The credentials need a bcrypt and too many checks are pending: try again later. */
+        BUSY
+    }
 
     /** The bcrypt comparison, replaceable in tests to count its calls. */
     interface Verifier {
@@ -52,7 +77,10 @@ public final class BasicAuth {
     private final Map<String, byte[]> hashes = new HashMap<>();
     private final byte[] dummyHash;
     private final Verifier verifier;
-    private final Object bcryptLock = new Object();
+    private final Duration maxWait;
+    private final Semaphore bcrypt = new Semaphore(1, true);
+    /** Addresses of the clients whose check waits for or runs a bcrypt; at most {@link #MAX_PENDING}. */
+    private final Set<String> pending = new HashSet<>();
     private final Map<String, Boolean> verified = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -60,17 +88,19 @@ public final class BasicAuth {
         }
     };
 
-    /** @param users user name to bcrypt hash; each hash already matches {@link WebConfig#BCRYPT_HASH} */
+    /** @param users user name to bcrypt hash; each hash matches {@link WebConfig#BCRYPT_HASH} with a cost in
+     *              {@link WebConfig#MIN_BCRYPT_COST}..{@link WebConfig#MAX_BCRYPT_COST} */
     public BasicAuth(Map<String, String> users) {
-        this(users, BCRYPT);
+        this(users, BCRYPT, MAX_WAIT);
     }
 
-    BasicAuth(Map<String, String> users, Verifier verifier) {
+    BasicAuth(Map<String, String> users, Verifier verifier, Duration maxWait) {
         this.verifier = verifier;
+        this.maxWait = maxWait;
         int cost = BCrypt.MIN_COST;
         for (Map.Entry<String, String> e : users.entrySet()) {
             hashes.put(e.getKey(), e.getValue().getBytes(StandardCharsets.US_ASCII));
-            cost = Math.max(cost, costOf(e.getValue()));
+            cost = Math.max(cost, WebConfig.bcryptCost(e.getValue()));
         }
         byte[] random = new byte[16];
         new SecureRandom().nextBytes(random);
@@ -78,37 +108,31 @@ public final class BasicAuth {
                 .getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** The cost factor of a hash matching {@link WebConfig#BCRYPT_HASH}. */
-    static int costOf(String hash) {
-        Matcher m = WebConfig.BCRYPT_HASH.matcher(hash);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("not a bcrypt hash");
-        }
-        return Integer.parseInt(m.group(1));
-    }
-
-    /** True if the Authorization header carries Basic credentials of a configured user. */
-    public boolean allows(String authorization) {
+    /**
+     * Checks the Authorization header of a request from {@code client} (its address): whether it
+     * carries Basic credentials of a configured user.
+     */
+    public Outcome check(String authorization, String client) {
         if (authorization == null || authorization.length() < 6
                 || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return false;
+            return Outcome.DENIED;
         }
         byte[] decoded;
         try {
             decoded = Base64.getDecoder().decode(authorization.substring(6).trim());
         } catch (IllegalArgumentException e) {
-            return false;
+            return Outcome.DENIED;
         }
         int colon = indexOf(decoded, (byte) ':');
         if (colon < 0) {
-            return false;
+            return Outcome.DENIED;
         }
         String user = new String(decoded, 0, colon, StandardCharsets.UTF_8);
-        byte[] password = java.util.Arrays.copyOfRange(decoded, colon + 1, decoded.length);
-        return allows(user, password);
+        byte[] password = Arrays.copyOfRange(decoded, colon + 1, decoded.length);
+        return check(user, password, client);
     }
 
-    boolean allows(String user, byte[] password) {
+    Outcome check(String user, byte[] password, String client) {
         byte[] hash = hashes.get(user);
         boolean known = hash != null;
         if (!known) {
@@ -117,20 +141,43 @@ public final class BasicAuth {
         String key = cacheKey(user, password, hash);
         synchronized (verified) {
             if (known && verified.containsKey(key)) {
-                return true;
+                return Outcome.ALLOWED;
             }
         }
-        boolean matches;
-        synchronized (bcryptLock) {
-            matches = verifier.matches(password, hash);
-        }
-        if (known && matches) {
-            synchronized (verified) {
-                verified.put(key, Boolean.TRUE);
+        synchronized (pending) {
+            if (pending.size() >= MAX_PENDING || !pending.add(client)) {
+                return Outcome.BUSY;
             }
-            return true;
         }
-        return false;
+        try {
+            if (!bcrypt.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
+                return Outcome.BUSY;
+            }
+            boolean matches;
+            try {
+                long start = System.nanoTime();
+                matches = verifier.matches(password, hash);
+                if (!(known && matches)) {
+                    TimeUnit.NANOSECONDS.sleep(System.nanoTime() - start); // see the class comment
+                }
+            } finally {
+                bcrypt.release();
+            }
+            if (known && matches) {
+                synchronized (verified) {
+                    verified.put(key, Boolean.TRUE);
+                }
+                return Outcome.ALLOWED;
+            }
+            return Outcome.DENIED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the server is stopping
+            return Outcome.BUSY;
+        } finally {
+            synchronized (pending) {
+                pending.remove(client);
+            }
+        }
     }
 
     private static String cacheKey(String user, byte[] password, byte[] hash) {

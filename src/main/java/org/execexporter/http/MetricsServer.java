@@ -24,6 +24,13 @@ public final class MetricsServer implements AutoCloseable {
      * so a client that never reads cannot hold a thread (and a request permit) for longer.
      */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * The TLS handshake and the first request's headers must be done this long after the accept
+     * (later requests on the connection: within the idle timeout of the previous response).
+     */
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+    /** Connections open at once, unless --web.max-requests is higher; beyond, they wait to be accepted. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 512;
 
     private final Javalin app;
     private final boolean tls;
@@ -37,10 +44,16 @@ public final class MetricsServer implements AutoCloseable {
     /**
      * How to serve.
      *
-     * @param maxRequests requests handled at once; beyond, 503 at once. 0: no limit
+     * @param maxRequests    requests handled at once; beyond, 503 at once. 0: no limit
+     * @param maxConnections connections open at once; beyond, new ones wait in the listen queue
      */
     public record Options(ListenAddress address, String telemetryPath, WebConfig web, int maxRequests,
-                          Duration idleTimeout) {
+                          Duration idleTimeout, int maxConnections, Duration headerTimeout) {
+        /** The default limits and timeouts for {@code maxRequests}. */
+        public static Options of(ListenAddress address, String telemetryPath, WebConfig web, int maxRequests) {
+            return new Options(address, telemetryPath, web, maxRequests, DEFAULT_IDLE_TIMEOUT,
+                    Math.max(DEFAULT_MAX_CONNECTIONS, maxRequests), DEFAULT_HEADER_TIMEOUT);
+        }
     }
 
     /**
@@ -59,16 +72,18 @@ public final class MetricsServer implements AutoCloseable {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
             config.http.disableCompression(); // /metrics compresses itself; nothing else is worth it
-            // Enough threads for every permitted request, the acceptor and selector, and a few spare:
-            // requests over the limit are answered 503 by a thread of their own instead of waiting.
-            int threads = (options.maxRequests() > 0 ? options.maxRequests() : 200) + 8;
+            // Enough threads for every permitted request, every pending password check, the acceptor
+            // and selector, and a few spare: requests over the limit are answered 503 (or 429, 401)
+            // by a thread of their own instead of waiting.
+            int threads = (options.maxRequests() > 0 ? options.maxRequests() : 200) + BasicAuth.MAX_PENDING + 8;
             QueuedThreadPool pool = new QueuedThreadPool(threads, 2);
             pool.setName("http");
             pool.setDaemon(true);
             config.jetty.threadPool = pool;
             config.jetty.modifyServer(server -> server.insertHandler(access));
             config.jetty.addConnector((server, http) -> {
-                ServerConnector connector = TlsConnector.create(server, http, web.tls());
+                ServerConnector connector = TlsConnector.create(server, http, web.tls(), options.maxConnections(),
+                        options.headerTimeout());
                 connector.setHost(address.anyHost() ? null : address.host());
                 connector.setPort(address.port());
                 connector.setIdleTimeout(options.idleTimeout().toMillis());
@@ -95,7 +110,10 @@ public final class MetricsServer implements AutoCloseable {
             while (cause.getCause() != null && cause.getCause() != cause) {
                 cause = cause.getCause();
             }
-            throw new IllegalStateException("failed to listen on " + address + ": " + cause.getMessage(), e);
+            String reason = cause.getMessage() != null ? cause.getMessage()
+                    : cause instanceof java.nio.channels.UnresolvedAddressException ? "cannot resolve the host name"
+                    : "cannot bind the address";
+            throw new IllegalStateException("failed to listen on " + address + ": " + reason, e);
         }
         return new MetricsServer(app, web.tlsEnabled());
     }

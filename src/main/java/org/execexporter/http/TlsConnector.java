@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -32,14 +33,15 @@ import org.execexporter.config.WebConfig;
 final class TlsConnector {
     private TlsConnector() {}
 
-    static ServerConnector create(Server server, HttpConfiguration http, WebConfig.Tls tls) {
-        // One acceptor and one selector: a scrape target needs no more, and they are threads of the pool.
+    /** The connector, bounded as {@link BoundedConnector} says. */
+    static ServerConnector create(Server server, HttpConfiguration http, WebConfig.Tls tls, int maxConnections,
+                                  Duration headerTimeout) {
         if (tls == null) {
-            return new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+            return new BoundedConnector(server, maxConnections, headerTimeout, new HttpConnectionFactory(http));
         }
         // Certificates are not checked against the Host header: that is the client's business.
         http.addCustomizer(new SecureRequestCustomizer(false));
-        return new ServerConnector(server, 1, 1,
+        return new BoundedConnector(server, maxConnections, headerTimeout,
                 new SslConnectionFactory(sslContextFactory(tls), HttpVersion.HTTP_1_1.asString()),
                 new HttpConnectionFactory(http));
     }

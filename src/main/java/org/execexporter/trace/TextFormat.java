@@ -8,7 +8,8 @@ import org.execexporter.capture.ExecRecord;
 
 /**
  * The classic execsnoop line, {@code "%-8s %-5s %-7d %-16s %s"}: local time, EXEC, pid, comm,
- * filename. comm and filename are escaped (NameEscaper), never written raw.
+ * filename. comm and filename are escaped (NameEscaper), never written raw, their spaces included
+ * ({@code \x20}): a line always splits on whitespace into the same five columns.
  */
 final class TextFormat implements TraceFormat {
     static final String HEADER = "TIME     EVENT PID     COMM             FILENAME";
@@ -35,9 +36,9 @@ final class TextFormat implements TraceFormat {
         out.append(record.pid());
         pad(out, pidStart, 7).append(' ');
         int commStart = out.length();
-        out.append(NameEscaper.escape(record.comm()));
+        out.append(NameEscaper.escapeColumn(record.comm()));
         pad(out, commStart, 16).append(' ');
-        out.append(NameEscaper.escape(record.filename()));
+        out.append(NameEscaper.escapeColumn(record.filename()));
         if (record.filenameTruncated()) {
             out.append("...");
         }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.execexporter.base.ErrorLine;
 import org.execexporter.base.ExitCodes;
 import org.execexporter.base.FlagSet;
 import org.execexporter.base.Shutdown;
@@ -21,6 +22,8 @@ import org.execexporter.config.ProbeFlags;
 
 /** {@code exec-exporter trace}: one line per exec, as the classic tool printed them. */
 public final class TraceCommand {
+    private static final String NAME = "exec-exporter trace";
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -55,16 +58,20 @@ public final class TraceCommand {
             }
             capture = ExecCapture.open(probeFlags.options(true));
         } catch (UsageException e) {
-            err.println("exec-exporter trace: " + e.getMessage() + " (see --help)");
+            err.println(ErrorLine.of(NAME, e.getMessage() + " (see --help)"));
             return ExitCodes.USAGE;
         } catch (CaptureException e) {
-            err.println("exec-exporter trace: " + e.getMessage());
+            err.println(ErrorLine.of(NAME, e.getMessage()));
             return ExitCodes.FAILURE;
         }
 
+        Shutdown.onExit(capture::close);
+        if (Shutdown.requested()) { // SIGTERM or SIGINT during start-up
+            capture.close();
+            return ExitCodes.OK;
+        }
         CountDownLatch done = new CountDownLatch(1);
         Shutdown.onSignal(done::countDown);
-        Shutdown.onExit(capture::close);
         TraceFormat format = json.value() ? new JsonFormat() : new TextFormat(ZoneId.systemDefault());
         if (format.header() != null) {
             out.println(format.header());
@@ -77,10 +84,10 @@ public final class TraceCommand {
             try {
                 int holding = Privileges.dropCapabilities();
                 if (holding > 0) {
-                    err.println("exec-exporter trace: warning: " + holding + " threads kept capabilities");
+                    err.println(NAME + ": warning: " + holding + " threads kept capabilities");
                 }
             } catch (CaptureException e) {
-                err.println("exec-exporter trace: warning: " + e.getMessage());
+                err.println(ErrorLine.of(NAME, "warning: " + e.getMessage()));
             }
         }
         capture.start(new Printer(format, clockOffset, done));

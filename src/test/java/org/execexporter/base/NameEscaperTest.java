@@ -61,6 +61,32 @@ class NameEscaperTest {
         }
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', textBlock = """
+            6120622009     | a\\x20b\\x20\\x09
+            c2a0           | \\xc2\\xa0
+            e2808a         | \\xe2\\x80\\x8a
+            e3808078       | \\xe3\\x80\\x80x
+            5c20           | \\\\\\x20
+            """)
+    void aColumnEscapesSpacesTooAndStaysLossless(String hex, String expected) {
+        byte[] bytes = HexFormat.of().parseHex(hex);
+        assertThat(NameEscaper.escapeColumn(bytes)).isEqualTo(expected);
+        assertThat(NameEscaper.unescape(expected)).isEqualTo(bytes);
+    }
+
+    @Test
+    void aColumnNeverHoldsWhitespace() {
+        Random random = new Random(11);
+        for (int i = 0; i < 100_000; i++) {
+            byte[] bytes = new byte[1 + random.nextInt(15)];
+            random.nextBytes(bytes);
+            String escaped = NameEscaper.escapeColumn(bytes);
+            assertThat(escaped).doesNotContainPattern("[\\s\\p{Z}]");
+            assertThat(NameEscaper.unescape(escaped)).isEqualTo(bytes);
+        }
+    }
+
     @Test
     void anEscapedCommOfMoreThanFifteenCharactersHoldsABackslash() {
         Random random = new Random(7);

@@ -27,6 +27,18 @@ class PrivilegesTest {
                 .isEqualTo(missing.isEmpty() ? List.of() : List.of(missing.split(",")));
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "000000c000004000 | CAP_IPC_LOCK, CAP_PERFMON, CAP_BPF (000000c000004000)",
+        "000001fffeffffff | 40 capabilities (000001fffeffffff)",
+        "0800000000000100 | CAP_SETPCAP, capability 59 (0800000000000100)",
+    })
+    void describesASetByNameWhenItHoldsAFew(String hex, String described) {
+        assertThat(Privileges.describe(Long.parseUnsignedLong(hex, 16))).isEqualTo(described);
+        assertThat(Privileges.capabilitySet("CapInh:\t0\nCapBnd:\t" + hex + "\n", "CapBnd"))
+                .isEqualTo(Long.parseUnsignedLong(hex, 16));
+    }
+
     @Test
     void aKernelWithoutBtfIsOneLineSayingWhatIsNeeded() {
         String root = "CapEff:\t000001ffffffffff\n";

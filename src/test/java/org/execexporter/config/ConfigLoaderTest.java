@@ -70,7 +70,13 @@ class ConfigLoaderTest {
             comm: {max_seris: 5}                 | unknown key /comm/max_seris (known keys here: allow, deny, idle_timeout, max_series)
             metrics: {}                          | unknown key /metrics (known keys here: bpf, collector, comm, log, queue, rate, web)
             comm: {idle_timeout: 5}              | /comm/idle_timeout must be a string
-            comm: {idle_timeout: 500ms}          | /comm/idle_timeout must be 1s or longer
+            comm: {idle_timeout: 500ms}          | /comm/idle_timeout must be from 1s to 3650d
+            comm: {idle_timeout: 3651d}          | /comm/idle_timeout must be from 1s to 3650d
+            comm: {idle_timeout: 200000d}        | /comm/idle_timeout is invalid: duration out of range (at most 106751d): "200000d"
+            comm: {idle_timeout: 99999999999999999d} | /comm/idle_timeout is invalid: duration out of range (at most 106751d): "99999999999999999d"
+            comm: {idle_timeout: 9999999999999999999999s} | /comm/idle_timeout is invalid: duration out of range (at most 106751d): "9999999999999999999999s"
+            bpf: {poll_timeout: 999999999999999999h} | /bpf/poll_timeout is invalid: duration out of range (at most 106751d): "999999999999999999h"
+            bpf: {poll_timeout: 106751d}         | /bpf/poll_timeout must be from 1ms to 10s
             comm: {idle_timeout: soon}           | /comm/idle_timeout is invalid: not a duration (like 250ms, 30s, 5m, 1h): "soon"
             comm: {allow: ["("]}                 | /comm/allow/0 is not a valid regular expression: Unclosed group near index 1
             comm: {deny: "x"}                    | /comm/deny must be a list of regular expressions

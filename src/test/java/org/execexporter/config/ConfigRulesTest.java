@@ -34,7 +34,8 @@ class ConfigRulesTest {
     @CsvSource(delimiter = '|', textBlock = """
             max_series     | 0          | must be 1 or greater
             max_series     | 100001     | must be 100000 or less
-            idle_timeout   | 999ms      | must be 1s or longer
+            idle_timeout   | 999ms      | must be from 1s to 3650d
+            idle_timeout   | 3651d      | must be from 1s to 3650d
             max_requests   | -1         | must be from 0 (no limit) to 10000
             max_requests   | 10001      | must be from 0 (no limit) to 10000
             queue_capacity | 1          | must be from 2 to 4194304
@@ -50,6 +51,7 @@ class ConfigRulesTest {
             wakeup_events  | 1000001    | must be from 1 to 1000000
             poll_timeout   | 0ms        | must be from 1ms to 10s
             poll_timeout   | 10001ms    | must be from 1ms to 10s
+            poll_timeout   | 106751d    | must be from 1ms to 10s
             comm_pattern   | (          | is not a valid regular expression: Unclosed group near index 1
             """)
     void refusesWithTheRestOfASentence(String setting, String value, String message) {

@@ -32,4 +32,11 @@ class ListenAddressTest {
     void rejects(String text, String message) {
         assertThatThrownBy(() -> ListenAddress.parse(text)).hasMessage(message);
     }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"a\nb:1", "a\u001b[31m:1", "a b:1", "\t:1", "x\u0085:1"})
+    void rejectsHostsWithSpacesOrControlCharacters(String text) {
+        assertThatThrownBy(() -> ListenAddress.parse(text))
+                .hasMessage("the host must hold no spaces or control characters");
+    }
 }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class WebConfigLoaderTest {
     private static final String HASH = "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi";
@@ -120,6 +121,28 @@ class WebConfigLoaderTest {
         String text = yaml.replace("TLS ", TLS);
         assertThatThrownBy(() -> parse(text)).isInstanceOf(ConfigException.class).hasMessage(message)
                 .satisfies(e -> assertThat(((ConfigException) e).exitCode()).isEqualTo(ExitCodes.USAGE));
+    }
+
+    /** Costs outside bcrypt's range, or so high that a check takes seconds, are refused before anything loads. */
+    @ParameterizedTest(name = "cost {0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            31 | has bcrypt cost 31: the cost must be from 4 to 12 (each step doubles the time of a check; above 12, one takes half a second or more); hash again with htpasswd -nBC 10
+            99 | has bcrypt cost 99: the cost must be from 4 to 12 (each step doubles the time of a check; above 12, one takes half a second or more); hash again with htpasswd -nBC 10
+            13 | has bcrypt cost 13: the cost must be from 4 to 12 (each step doubles the time of a check; above 12, one takes half a second or more); hash again with htpasswd -nBC 10
+            03 | has bcrypt cost 3: the cost must be from 4 to 12; hash again with htpasswd -nBC 10
+            """)
+    void aBcryptCostOutOfBoundsIsOneLine(String cost, String message) {
+        String hash = "$2y$" + cost + "$" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0";
+        assertThatThrownBy(() -> parse("basic_auth_users: {prometheus: '" + hash + "'}"))
+                .isInstanceOf(ConfigException.class).hasMessage("/basic_auth_users/prometheus " + message)
+                .satisfies(e -> assertThat(((ConfigException) e).exitCode()).isEqualTo(ExitCodes.USAGE));
+    }
+
+    @ParameterizedTest(name = "cost {0}")
+    @ValueSource(ints = {4, 12})
+    void bcryptCostsWithinTheBoundsAreTaken(int cost) throws Exception {
+        String hash = at.favre.lib.crypto.bcrypt.BCrypt.withDefaults().hashToString(cost, "pw".toCharArray());
+        assertThat(parse("basic_auth_users: {prometheus: '" + hash + "'}").basicAuthUsers()).containsKey("prometheus");
     }
 
     @Test

@@ -42,7 +42,11 @@ class DaemonCommandTest {
             serve                         | unexpected argument "serve" (see --help)
             --comm.max-series=0           | invalid value "0" for flag --comm.max-series: must be 1 or greater (see --help)
             --comm.max-series=lots        | invalid value "lots" for flag --comm.max-series: not a whole number (see --help)
-            --comm.idle-timeout=10ms      | invalid value "10ms" for flag --comm.idle-timeout: must be 1s or longer (see --help)
+            --comm.idle-timeout=10ms      | invalid value "10ms" for flag --comm.idle-timeout: must be from 1s to 3650d (see --help)
+            --comm.idle-timeout=200000d   | invalid value "200000d" for flag --comm.idle-timeout: duration out of range (at most 106751d): "200000d" (see --help)
+            --comm.idle-timeout=99999999999999999d | invalid value "99999999999999999d" for flag --comm.idle-timeout: duration out of range (at most 106751d): "99999999999999999d" (see --help)
+            --bpf.poll-timeout=999999999999999999h | invalid value "999999999999999999h" for flag --bpf.poll-timeout: duration out of range (at most 106751d): "999999999999999999h" (see --help)
+            --bpf.poll-timeout=2w1d       | invalid value for flag --bpf.poll-timeout: poll timeout must be from 1ms to 10s, not PT360H (see --help)
             --queue.capacity=1            | invalid value "1" for flag --queue.capacity: must be from 2 to 4194304 (see --help)
             --web.listen-address=10135    | invalid value "10135" for flag --web.listen-address: must be host:port or :port (see --help)
             --web.telemetry-path=metrics  | invalid value "metrics" for flag --web.telemetry-path: must start with / and name a path, like /metrics (see --help)
@@ -56,6 +60,41 @@ class DaemonCommandTest {
         assertThat(run(arg)).isEqualTo(2);
         assertThat(stderr()).isEqualTo("exec-exporter: " + message + "\n");
         assertThat(out.size()).isZero();
+    }
+
+    /** Control bytes from a flag, a YAML key or a file name come out as \\xNN, on one line that drives no terminal. */
+    @Test
+    void hostileBytesInFlagsKeysAndValuesAreRenderedOnOneLine() throws Exception {
+        assertThat(run("--log.level=lo\nud\u001b[2J")).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("exec-exporter: invalid value \"lo\\x0aud\\x1b[2J\" for flag --log.level: "
+                + "must be one of debug, info, warn, error (see --help)\n");
+        err.reset();
+        assertThat(run("--no\u001b]0;owned\u0007flag")).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("exec-exporter: unknown flag --no\\x1b]0;owned\\x07flag (see --help)\n");
+        err.reset();
+        Path file = Files.writeString(dir.resolve("c.yml"), "\"a\\nb\\e[31m\": 1\n");
+        assertThat(run("--config.file=" + file)).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("exec-exporter: config file " + file + ": unknown key /a\\x0ab\\x1b[31m "
+                + "(known keys here: bpf, collector, comm, log, queue, rate, web)\n");
+        err.reset();
+        assertThat(run("--config.file=" + dir.resolve("new\nline\u202e.yml"))).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("exec-exporter: config file " + dir + "/new\\x0aline\\xe2\\x80\\xae.yml: "
+                + "no such file\n");
+        err.reset();
+        assertThat(run("--web.listen-address=a\n\u001b[31mb:1")).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("exec-exporter: invalid value \"a\\x0a\\x1b[31mb:1\" for flag "
+                + "--web.listen-address: the host must hold no spaces or control characters (see --help)\n");
+        assertThat(out.size()).isZero();
+    }
+
+    /** JDK messages that name exception classes ("java.io.IOException: Empty input") lose the class name. */
+    @Test
+    void errorLinesNameNoJavaClass() throws Exception {
+        Path cert = Files.writeString(dir.resolve("c.pem"), "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n");
+        Path web = Files.writeString(dir.resolve("web.yml"), "tls_server_config: {cert_file: " + cert + ", key: x}\n");
+        assertThat(run("--web.config.file=" + web)).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("exec-exporter: web config file " + web
+                + ": /tls_server_config/cert_file holds a certificate that cannot be parsed: Empty input\n");
     }
 
     @Test

@@ -38,8 +38,7 @@ class MetricsServerTest {
 
     /** Plain HTTP with the daemon's default limits. */
     private static MetricsServer.Options plain(ListenAddress address, String telemetryPath) {
-        return new MetricsServer.Options(address, telemetryPath, WebConfig.open(),
-                DaemonConfig.Web.DEFAULT_MAX_REQUESTS, MetricsServer.DEFAULT_IDLE_TIMEOUT);
+        return MetricsServer.Options.of(address, telemetryPath, WebConfig.open(), DaemonConfig.Web.DEFAULT_MAX_REQUESTS);
     }
 
     @AfterEach

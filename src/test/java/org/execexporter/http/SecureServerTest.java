@@ -81,9 +81,14 @@ class SecureServerTest {
     }
 
     private void serve(String webYaml, int maxRequests, Duration idle) throws Exception {
+        serve(webYaml, maxRequests, idle, MetricsServer.DEFAULT_MAX_CONNECTIONS, MetricsServer.DEFAULT_HEADER_TIMEOUT);
+    }
+
+    private void serve(String webYaml, int maxRequests, Duration idle, int maxConnections, Duration headers)
+            throws Exception {
         WebConfig web = WebConfigLoader.parse(webYaml, pkiDir);
         server = MetricsServer.start(new MetricsServer.Options(new ListenAddress("127.0.0.1", 0), "/metrics", web,
-                maxRequests, idle), registry, new BuildInfo("1", "r"), () -> true, () -> true);
+                maxRequests, idle, maxConnections, headers), registry, new BuildInfo("1", "r"), () -> true, () -> true);
     }
 
     private void serve(String webYaml) throws Exception {
@@ -326,6 +331,105 @@ class SecureServerTest {
             }
         } finally {
             for (Socket s : slow) {
+                s.close();
+            }
+        }
+    }
+
+    /**
+     * Sends {@code bytes} one every 200 ms (the idle timeout never passes) until the server closes
+     * the connection; returns how long that took, or null if it sent them all and was not closed.
+     */
+    private static Duration dripUntilClosed(Socket socket, byte[] bytes) throws IOException {
+        long start = System.nanoTime();
+        socket.setSoTimeout(200);
+        InputStream in = socket.getInputStream();
+        for (byte b : bytes) {
+            try {
+                socket.getOutputStream().write(b);
+                socket.getOutputStream().flush();
+                if (in.read() < 0) {
+                    return Duration.ofNanos(System.nanoTime() - start);
+                }
+            } catch (java.net.SocketTimeoutException stillOpen) {
+                // 200 ms without an answer: the next byte
+            } catch (IOException closed) {
+                return Duration.ofNanos(System.nanoTime() - start);
+            }
+        }
+        return null;
+    }
+
+    private static byte[] endlessHeaders() {
+        return ("GET /metrics HTTP/1.1\r\nHost: x\r\n" + "X-Drip: " + "a".repeat(200)).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void aClientThatDripsItsHeadersIsClosedAtTheHeaderDeadline() throws Exception {
+        serve("", 4, Duration.ofSeconds(30), 16, Duration.ofSeconds(1));
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            Duration closedAfter = dripUntilClosed(socket, endlessHeaders());
+            assertThat(closedAfter).as("closed while dripping headers, well before the idle timeout").isNotNull()
+                    .isLessThan(Duration.ofSeconds(20));
+        }
+        assertThat(plain("/metrics")).startsWith("HTTP/1.1 200 ");
+    }
+
+    @Test
+    void aClientThatDripsItsTlsHandshakeIsClosedAtTheHeaderDeadline() throws Exception {
+        serve(tls(""), 4, Duration.ofSeconds(30), 16, Duration.ofSeconds(1));
+        // a TLS 1.2 handshake record of 512 bytes, never completed
+        byte[] hello = new byte[205];
+        hello[0] = 0x16;
+        hello[1] = 0x03;
+        hello[2] = 0x01;
+        hello[3] = 0x02;
+        hello[4] = 0x00;
+        hello[5] = 0x01;
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            assertThat(dripUntilClosed(socket, hello)).as("closed during the handshake").isNotNull()
+                    .isLessThan(Duration.ofSeconds(20));
+        }
+        assertThat(https(trusting(), "/metrics")).startsWith("HTTP/1.1 200 ");
+    }
+
+    @Test
+    void aKeptAliveConnectionMustSendItsNextHeadersWithinTheIdleTimeout() throws Exception {
+        serve("", 4, Duration.ofSeconds(2), 16, Duration.ofSeconds(30));
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream().write("GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.setSoTimeout((int) IO_TIMEOUT.toMillis());
+            byte[] answer = new byte[4096];
+            int n = socket.getInputStream().read(answer);
+            assertThat(new String(answer, 0, n, StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 200 ").endsWith("Healthy");
+            assertThat(dripUntilClosed(socket, endlessHeaders())).as("closed while dripping the second request")
+                    .isNotNull().isLessThan(Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
+    void connectionsOverTheLimitWaitToBeAcceptedUntilOneCloses() throws Exception {
+        serve("", 4, Duration.ofSeconds(30), 3, Duration.ofSeconds(60));
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                Socket s = new Socket("127.0.0.1", server.port());
+                held.add(s);
+            }
+            try (Socket waiting = new Socket("127.0.0.1", server.port())) { // the kernel completes the handshake
+                waiting.getOutputStream().write("GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                waiting.setSoTimeout(1_500);
+                assertThatThrownBy(() -> waiting.getInputStream().read())
+                        .as("not served while 3 connections are open").isInstanceOf(java.net.SocketTimeoutException.class);
+                held.remove(0).close();
+                waiting.setSoTimeout((int) IO_TIMEOUT.toMillis());
+                assertThat(new String(waiting.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                        .as("served once one closed").startsWith("HTTP/1.1 200 ");
+            }
+        } finally {
+            for (Socket s : held) {
                 s.close();
             }
         }

@@ -19,6 +19,7 @@ import org.execexporter.testing.NeedsBpf;
 import org.execexporter.testing.ProcStatus;
 import org.execexporter.testing.Scrape;
 import org.execexporter.testing.Subprocess;
+import org.execexporter.testing.TestNative;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,7 +78,8 @@ class DaemonSecurityIT {
             threads.forEach((tid, sets) -> assertThat(sets).as("thread %s", tid)
                     .containsEntry("CapEff", NONE).containsEntry("CapPrm", NONE).containsEntry("CapInh", NONE)
                     .containsEntry("CapAmb", NONE).containsEntry("CapBnd", NONE));
-            assertThat(daemon.output).anyMatch(l -> l.contains("dropped every capability"));
+            assertThat(daemon.output).anyMatch(l -> l.contains("dropped every capability")
+                    && l.contains("the bounding set is empty too"));
             assertCounts(daemon, "dr", 2_000);
             assertThat(daemon.stop()).isZero();
         }
@@ -99,7 +101,15 @@ class DaemonSecurityIT {
             assertThat(ProcStatus.line(daemon.pid(), "Uid")).isEqualTo("Uid:\t65534\t65534\t65534\t65534");
             var threads = awaitDropped(daemon.pid());
             threads.forEach((tid, sets) -> assertThat(sets).as("thread %s", tid)
-                    .containsEntry("CapEff", NONE).containsEntry("CapPrm", NONE).containsEntry("CapAmb", NONE));
+                    .containsEntry("CapEff", NONE).containsEntry("CapPrm", NONE).containsEntry("CapAmb", NONE)
+                    .containsEntry("CapInh", NONE));
+            // Without CAP_SETPCAP the bounding set cannot shrink: the log says what it keeps, as /proc does.
+            String bounding = threads.values().iterator().next().get("CapBnd");
+            assertThat(bounding).isNotEqualTo(NONE);
+            threads.forEach((tid, sets) -> assertThat(sets).as("thread %s", tid).containsEntry("CapBnd", bounding));
+            assertThat(daemon.output).as("the drop's log line").anyMatch(l -> l.contains("dropped every capability")
+                    && l.contains("the bounding set keeps") && l.contains("(" + bounding + ")")
+                    && l.contains("emptying it needs CAP_SETPCAP"));
             assertCounts(daemon, "nb", 2_000);
             assertThat(daemon.stop()).isZero();
         }
@@ -173,16 +183,48 @@ class DaemonSecurityIT {
             --config.file=DIR/bad.yml        | 2 | config file DIR/bad.yml: /web/max_requests must be from 0 \\(no limit\\) to 10000
             --config.file=DIR/key.yml        | 2 | config file DIR/key.yml: unknown key /web/colour \\(known keys here: config_file, listen_address, max_requests, telemetry_path\\)
             --bpf.poll-timeout=forever       | 2 | invalid value .*--bpf.poll-timeout.*
+            --web.config.file=DIR/cost.yml   | 2 | web config file DIR/cost.yml: /basic_auth_users/prometheus has bcrypt cost 31: the cost must be from 4 to 12 .*
+            --comm.idle-timeout=99999999999999999d | 2 | invalid value "99999999999999999d" for flag --comm.idle-timeout: duration out of range \\(at most 106751d\\): "99999999999999999d" \\(see --help\\)
+            --config.file=DIR/idle.yml       | 2 | config file DIR/idle.yml: /comm/idle_timeout is invalid: duration out of range \\(at most 106751d\\): "200000d"
+            --config.file=/dev/zero          | 1 | config file /dev/zero: cannot read it: not a regular file
+            --config.file=/dev/urandom       | 1 | config file /dev/urandom: cannot read it: not a regular file
+            --config.file=DIR/fifo           | 1 | config file DIR/fifo: cannot read it: not a regular file
+            --web.config.file=DIR/fifo       | 1 | web config file DIR/fifo: cannot read it: not a regular file
+            --web.config.file=DIR/zero.yml   | 1 | web config file DIR/zero.yml: /tls_server_config/cert_file /dev/zero: cannot read it: not a regular file
+            --web.config.file=DIR/fifokey.yml | 1 | web config file DIR/fifokey.yml: /tls_server_config/key_file DIR/fifo: cannot read it: not a regular file
             """)
     void badInputIsOneLineWithTheRightExitCode(String flag, int code, String message) throws Exception {
         Files.writeString(dir.resolve("unknown.yml"), "tls_server_config: {certfile: x}\n");
         Files.writeString(dir.resolve("dir.yml"), "tls_server_config: {cert_file: " + dir + ", key_file: k}\n");
         Files.writeString(dir.resolve("bad.yml"), "web: {max_requests: -5}\n");
         Files.writeString(dir.resolve("key.yml"), "web: {colour: blue}\n");
+        Files.writeString(dir.resolve("idle.yml"), "comm: {idle_timeout: 200000d}\n");
+        Files.writeString(dir.resolve("cost.yml"),
+                "basic_auth_users: {prometheus: '$2y$31$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0'}\n");
+        Files.writeString(dir.resolve("zero.yml"), "tls_server_config: {cert_file: /dev/zero, key_file: /dev/zero}\n");
+        Files.writeString(dir.resolve("fifokey.yml"), "tls_server_config: {cert: x, key_file: fifo}\n");
+        assertThat(new ProcessBuilder("mkfifo", dir.resolve("fifo").toString()).start().waitFor()).isZero();
         try (Subprocess p = Subprocess.start(Subprocess.exporter(List.of(), flag.replace("DIR", dir.toString())))) {
             assertThat(p.awaitExit(60_000)).contains(code);
             assertThat(p.stderr().replace(dir.toString(), "DIR")).matches("exec-exporter: " + message + "\n");
             assertThat(p.stdoutLines()).isEmpty();
+        }
+    }
+
+    /** The native library's path (the launcher sets it) is refused, not opened, when it is a FIFO or a device. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"fifo", "/dev/zero"})
+    void aNativeLibraryThatIsNotARegularFileIsOneLine(String library) throws Exception {
+        Path fifo = dir.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        String path = library.equals("fifo") ? fifo.toString() : library;
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Dexecexporter.native.library=" + path, "-jar", TestNative.jar().toString(),
+                "--web.listen-address=127.0.0.1:0"));
+        try (Subprocess p = Subprocess.start(command)) {
+            assertThat(p.awaitExit(60_000)).contains(1);
+            assertThat(p.stderr()).isEqualTo("exec-exporter: cannot load the native library libexecexporter.so; "
+                    + "tried: " + path + ": not a regular file\n");
         }
     }
 

@@ -176,6 +176,46 @@ class FaultsIT {
         }
     }
 
+    /**
+     * With a limit of 64 open files, connections run the daemon out of file descriptors before the
+     * connection limit: the failing accepts are one log line (not a stack trace a second), and once
+     * the connections close the daemon serves again.
+     */
+    @Test
+    void atTheFileDescriptorLimitFailedAcceptsAreOneLineAndTheDaemonRecovers() throws Exception {
+        try (DaemonProcess daemon = DaemonProcess.start(List.of("prlimit", "--nofile=64:64"), "--no-collector.jvm")) {
+            List<Socket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < 100; i++) {
+                    Socket s = new Socket();
+                    try {
+                        s.connect(new InetSocketAddress("127.0.0.1", daemon.port), 2_000);
+                        held.add(s);
+                    } catch (java.io.IOException backlogFull) {
+                        s.close();
+                    }
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (daemon.output.stream().noneMatch(l -> l.contains("cannot accept connections"))
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                Thread.sleep(3_000); // Jetty logged its stack trace every second
+            } finally {
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
+            System.out.printf("fd limit: %d connections made; daemon said %s%n", held.size(),
+                    daemon.output.stream().filter(l -> l.contains("accept")).toList());
+            assertThat(daemon.output).as("accept failures").filteredOn(l -> l.contains("cannot accept connections"))
+                    .hasSize(1).allMatch(l -> l.contains("Too many open files"));
+            assertThat(daemon.output).noneMatch(l -> l.startsWith("\tat ") || l.contains("Exception"));
+            assertThat(daemon.scrape().text).as("serving again").contains("exec_exporter_build_info");
+            assertThat(daemon.stop()).isZero();
+        }
+    }
+
     /** A connection that sends {@code request} (or nothing) and never reads. */
     private static Socket connect(int port, String request) throws Exception {
         Socket s = new Socket();

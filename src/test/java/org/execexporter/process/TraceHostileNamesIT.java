@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @NeedsBpf
 class TraceHostileNamesIT {
-    private static final Pattern TEXT_LINE = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d EXEC  \\d+ +\\S.*$");
+    /** Five columns, whatever the names hold: comm and filename carry no whitespace. */
+    private static final Pattern TEXT_LINE = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d EXEC  \\d+ +\\S+ +\\S+$");
     private static final int EXECS = 300;
 
     static final List<byte[]> NAMES = List.of(
@@ -39,6 +40,7 @@ class TraceHostileNamesIT {
             "日本語のコマンド".getBytes(StandardCharsets.UTF_8), // 24 bytes: the comm cuts the 5th character
             ExecStorm.ascii("{a=\"b\"}, #x"),
             ExecStorm.ascii("sp ace=1,2"),
+            "no\u00a0break\u3000wide".getBytes(StandardCharsets.UTF_8),
             new byte[] {'b', 'i', 'd', 'i', (byte) 0xe2, (byte) 0x80, (byte) 0xae, 'x'}); // RIGHT-TO-LEFT OVERRIDE
 
     @TempDir
@@ -84,7 +86,7 @@ class TraceHostileNamesIT {
     void textLinesAreOnePerExecEscapedAndExact() throws Exception {
         Map<String, byte[]> byFilename = new HashMap<>();
         for (byte[] name : NAMES) {
-            byFilename.put(NameEscaper.escape(filename(name)), name);
+            byFilename.put(NameEscaper.escapeColumn(filename(name)), name);
         }
         try (Subprocess trace = Subprocess.start(Subprocess.exporter(List.of(), "trace"))) {
             ExecStorm.Result storm = storm(trace, lines -> lines.stream()
@@ -93,10 +95,11 @@ class TraceHostileNamesIT {
             Map<String, Long> counts = new HashMap<>();
             for (String line : lines.subList(1, lines.size())) {
                 assertThat(line).as("one whole line per exec").matches(TEXT_LINE);
+                assertThat(line.split("[\\s\\p{Z}]+")).as("columns of %s", line).hasSize(5);
                 assertThat(line).doesNotContain("\uFFFD").doesNotContainPattern("[\\p{Cc}&&[^\\t]]");
                 for (Map.Entry<String, byte[]> e : byFilename.entrySet()) {
                     if (line.endsWith(" " + e.getKey())) {
-                        String comm = NameEscaper.escape(ExecStorm.commOf(e.getValue()));
+                        String comm = NameEscaper.escapeColumn(ExecStorm.commOf(e.getValue()));
                         assertThat(line.substring(23)).as(line).startsWith(comm + " ");
                         counts.merge(e.getKey(), 1L, Long::sum);
                     }

@@ -51,6 +51,12 @@ public final class Subprocess implements AutoCloseable {
      * {@code java [-X...] -jar exec-exporter.jar ARGS...}, optionally behind a wrapper (unshare,
      * setpriv): arguments that start with -X are JVM options and go before -jar.
      */
+    /** As {@link #start(List)}, in {@code directory} (where a crashing JVM would write its hs_err file). */
+    public static Subprocess start(List<String> command, java.nio.file.Path directory) throws IOException {
+        return new Subprocess(new ProcessBuilder(command).directory(directory.toFile()).start());
+    }
+
+    /** {@code java -jar exec-exporter.jar ARGS...}, optionally behind a wrapper (unshare, setpriv). */
     public static List<String> exporter(List<String> wrapper, String... args) {
         List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -50,6 +50,18 @@ class TextFormatTest {
         assertThat(line.chars()).noneMatch(c -> c < 0x20);
     }
 
+    /** Whitespace in a name would split its column (awk, cut -d' ', Python's str.split): spaces are escaped too. */
+    @Test
+    void spacesInNamesAreEscapedSoALineAlwaysHasFiveColumns() {
+        byte[] comm = "a b\u00a0c\u3000".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] filename = "/x y/ z".getBytes(US_ASCII);
+        String line = line(TestRecords.record(1, 7, 1, 0, comm, filename, false));
+        assertThat(line).isEqualTo("20:03:03 EXEC  7       a\\x20b\\xc2\\xa0c\\xe3\\x80\\x80 /x\\x20y/\\x20z");
+        assertThat(line.split(" +")).hasSize(5);
+        assertThat(line.split("[\\s\\p{Z}]+")).hasSize(5);
+        assertThat(org.execexporter.base.NameEscaper.unescape(line.split(" +")[4])).isEqualTo(filename);
+    }
+
     @Test
     void truncatedFilenameEndsWithAnEllipsis() {
         ExecRecord r = TestRecords.record(1, 7, 1, 0, "a".getBytes(US_ASCII), "/very/long".getBytes(US_ASCII), true);
