@@ -46,7 +46,7 @@ class DaemonCommandTest {
             --comm.idle-timeout=200000d   | invalid value "200000d" for flag --comm.idle-timeout: duration out of range (at most 106751d): "200000d" (see --help)
             --comm.idle-timeout=99999999999999999d | invalid value "99999999999999999d" for flag --comm.idle-timeout: duration out of range (at most 106751d): "99999999999999999d" (see --help)
             --bpf.poll-timeout=999999999999999999h | invalid value "999999999999999999h" for flag --bpf.poll-timeout: duration out of range (at most 106751d): "999999999999999999h" (see --help)
-            --bpf.poll-timeout=2w1d       | invalid value for flag --bpf.poll-timeout: poll timeout must be from 1ms to 10s, not PT360H (see --help)
+            --bpf.poll-timeout=2w1d       | invalid value "2w1d" for flag --bpf.poll-timeout: must be from 1ms to 10s (see --help)
             --queue.capacity=1            | invalid value "1" for flag --queue.capacity: must be from 2 to 4194304 (see --help)
             --web.listen-address=10135    | invalid value "10135" for flag --web.listen-address: must be host:port or :port (see --help)
             --web.telemetry-path=metrics  | invalid value "metrics" for flag --web.telemetry-path: must start with / and name a path, like /metrics (see --help)

@@ -53,6 +53,11 @@ final class DaemonProcess implements AutoCloseable {
         return new DaemonProcess(p, Integer.parseInt(m.group(1)));
     }
 
+    /** Waits, up to the start deadline, for a line of its output that matches; returns whether one came. */
+    boolean awaitLine(java.util.function.Predicate<String> match) throws InterruptedException {
+        return subprocess.awaitLine(match, START_DEADLINE.toMillis()).isPresent();
+    }
+
     HttpResponse<byte[]> get(String path, String... headers) throws IOException, InterruptedException {
         return Http.get(port, path, headers);
     }

@@ -78,8 +78,8 @@ class DaemonSecurityIT {
             threads.forEach((tid, sets) -> assertThat(sets).as("thread %s", tid)
                     .containsEntry("CapEff", NONE).containsEntry("CapPrm", NONE).containsEntry("CapInh", NONE)
                     .containsEntry("CapAmb", NONE).containsEntry("CapBnd", NONE));
-            assertThat(daemon.output).anyMatch(l -> l.contains("dropped every capability")
-                    && l.contains("the bounding set is empty too"));
+            assertThat(daemon.awaitLine(l -> l.contains("dropped every capability")
+                    && l.contains("the bounding set is empty too"))).as("the drop's log line in %s", daemon.output).isTrue();
             assertCounts(daemon, "dr", 2_000);
             assertThat(daemon.stop()).isZero();
         }
@@ -107,9 +107,9 @@ class DaemonSecurityIT {
             String bounding = threads.values().iterator().next().get("CapBnd");
             assertThat(bounding).isNotEqualTo(NONE);
             threads.forEach((tid, sets) -> assertThat(sets).as("thread %s", tid).containsEntry("CapBnd", bounding));
-            assertThat(daemon.output).as("the drop's log line").anyMatch(l -> l.contains("dropped every capability")
+            assertThat(daemon.awaitLine(l -> l.contains("dropped every capability")
                     && l.contains("the bounding set keeps") && l.contains("(" + bounding + ")")
-                    && l.contains("emptying it needs CAP_SETPCAP"));
+                    && l.contains("emptying it needs CAP_SETPCAP"))).as("the drop's log line in %s", daemon.output).isTrue();
             assertCounts(daemon, "nb", 2_000);
             assertThat(daemon.stop()).isZero();
         }

@@ -17,7 +17,7 @@ class TraceCommandTest {
             --bpf.poll-timeout=999999999999999999h | invalid value "999999999999999999h" for flag --bpf.poll-timeout: duration out of range (at most 106751d): "999999999999999999h" (see --help)
             --bpf.poll-timeout=99999999999999999d  | invalid value "99999999999999999d" for flag --bpf.poll-timeout: duration out of range (at most 106751d): "99999999999999999d" (see --help)
             --bpf.poll-timeout=200000d             | invalid value "200000d" for flag --bpf.poll-timeout: duration out of range (at most 106751d): "200000d" (see --help)
-            --bpf.poll-timeout=1d                  | invalid value for flag --bpf.poll-timeout: poll timeout must be from 1ms to 10s, not PT24H (see --help)
+            --bpf.poll-timeout=1d                  | invalid value "1d" for flag --bpf.poll-timeout: must be from 1ms to 10s (see --help)
             """)
     void badFlagsAreOneLineAndExitTwo(String flag, String message) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
