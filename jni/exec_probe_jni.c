@@ -17,6 +17,7 @@
 #include "probe.h"
 #include "libbpf_log.h"
 #include "capabilities.h"
+#include "systemd_jni.h"
 #include "org_execexporter_capture_ExecProbeNative.h"
 
 #define JAVA_CLASS "org/execexporter/capture/ExecProbeNative"
@@ -231,6 +232,8 @@ JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
 	if (!cls)
 		return JNI_ERR;
 	if ((*env)->RegisterNatives(env, cls, methods, sizeof(methods) / sizeof(methods[0])) != JNI_OK)
+		return JNI_ERR;
+	if (systemd_jni_register(env))
 		return JNI_ERR;
 	libbpf_log_install();
 	return JNI_VERSION_1_8;

@@ -15,8 +15,7 @@ public final class Main {
 
     static int run(List<String> args) {
         if (!args.isEmpty() && args.get(0).equals("trace")) {
-            // stdout carries the trace: logs go to stderr, and only warnings
-            System.setProperty("execexporter.log.target", "System.err");
+            // stdout carries the trace; logs (on stderr) only for warnings
             System.setProperty("execexporter.log.level", "WARN");
             return TraceCommand.onStandardStreams().run(args.subList(1, args.size()));
         }

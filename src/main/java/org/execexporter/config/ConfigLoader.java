@@ -42,10 +42,12 @@ public final class ConfigLoader {
         try {
             Section top = new Section("", root, Set.of("web", "log", "comm", "queue", "rate", "collector", "bpf"));
             return new DaemonConfig(
-                    web(top.section("web", Set.of("listen_address", "telemetry_path", "max_requests", "config_file")),
+                    web(top.section("web", Set.of("listen_address", "systemd_socket", "telemetry_path", "max_requests",
+                                    "config_file")),
                             defaults.web()),
                     log(top.section("log", Set.of("level", "format")), defaults.log()),
-                    comm(top.section("comm", Set.of("max_series", "idle_timeout", "allow", "deny")), defaults.comm()),
+                    comm(top.section("comm", Set.of("max_series", "idle_timeout", "allow", "deny", "pinned")),
+                            defaults.comm()),
                     new DaemonConfig.Queue(top.section("queue", Set.of("capacity"))
                             .integer("capacity", defaults.queue().capacity(), ConfigRules::queueCapacity)),
                     new DaemonConfig.Rate(top.section("rate", Set.of("buckets"))
@@ -60,8 +62,12 @@ public final class ConfigLoader {
     }
 
     private static DaemonConfig.Web web(Section s, DaemonConfig.Web d) {
-        return new DaemonConfig.Web(
-                s.string("listen_address", d.listenAddress(), ListenAddress::parse),
+        List<ListenAddress> addresses = s.strings("listen_address", d.listenAddresses(), ListenAddress::parse);
+        if (addresses.isEmpty()) {
+            throw new PathException(s.path + "/listen_address must name at least one address");
+        }
+        return new DaemonConfig.Web(addresses,
+                s.bool("systemd_socket", d.systemdSocket()),
                 s.string("telemetry_path", d.telemetryPath(), ConfigRules::telemetryPath),
                 s.integer("max_requests", d.maxRequests(), ConfigRules::maxRequests),
                 s.string("config_file", d.configFile(), Path::of));
@@ -73,11 +79,17 @@ public final class ConfigLoader {
     }
 
     private static DaemonConfig.Comm comm(Section s, DaemonConfig.Comm d) {
-        return new DaemonConfig.Comm(
-                s.integer("max_series", d.maxSeries(), ConfigRules::maxSeries),
+        int maxSeries = s.integer("max_series", d.maxSeries(), ConfigRules::maxSeries);
+        List<String> pinned = s.strings("pinned", d.pinned(), ConfigRules::pinnedComm);
+        s.check("pinned", () -> {
+            ConfigRules.pinnedWithinBudget(pinned, maxSeries);
+            return pinned;
+        });
+        return new DaemonConfig.Comm(maxSeries,
                 s.string("idle_timeout", d.idleTimeout(), v -> ConfigRules.idleTimeout(Durations.parse(v))),
                 s.patterns("allow", d.allow()),
-                s.patterns("deny", d.deny()));
+                s.patterns("deny", d.deny()),
+                pinned);
     }
 
     private static ProbeOptions bpf(Section s, ProbeOptions d) {
@@ -204,6 +216,29 @@ public final class ConfigLoader {
             return check(key, () -> check.apply(out));
         }
 
+        /** A list of strings, or one string for a list of one. */
+        <T> List<T> strings(String key, List<T> fallback, Function<String, T> parse) {
+            JsonNode v = value(key);
+            if (v == null) {
+                return fallback;
+            }
+            if (v.isTextual()) {
+                return List.of(check(key, () -> parse.apply(v.asText())));
+            }
+            if (!v.isArray()) {
+                throw new PathException(path + "/" + key + " must be a string or a list of strings");
+            }
+            List<T> out = new ArrayList<>();
+            for (int i = 0; i < v.size(); i++) {
+                JsonNode item = v.get(i);
+                if (!item.isTextual()) {
+                    throw new PathException(path + "/" + key + "/" + i + " must be a string");
+                }
+                out.add(check(key + "/" + i, () -> parse.apply(item.asText())));
+            }
+            return out;
+        }
+
         List<Pattern> patterns(String key, List<Pattern> fallback) {
             JsonNode v = value(key);
             if (v == null) {
@@ -223,7 +258,7 @@ public final class ConfigLoader {
             return out;
         }
 
-        private <T> T check(String key, java.util.function.Supplier<T> parse) {
+        <T> T check(String key, java.util.function.Supplier<T> parse) {
             try {
                 return parse.get();
             } catch (IllegalArgumentException e) {

@@ -25,22 +25,25 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.execexporter.web.WebConfig;
 
 /**
- * The connector: plain HTTP, or TLS from the web config's certificate and key, kept in an
- * in-memory key store (no key store file is written anywhere). Plain HTTP sent to a TLS port gets
- * no answer but a closed connection.
+ * A connector: plain HTTP, or TLS from the web config's certificate and key, kept in an
+ * in-memory key store (no key store file is written anywhere), looked up on each handshake
+ * ({@link LiveSslContextFactory}). Plain HTTP sent to a TLS port gets no answer but a closed
+ * connection. Whether a connector speaks TLS is decided when it is made.
  */
 final class TlsConnector {
     private TlsConnector() {}
 
-    static ServerConnector create(Server server, HttpConfiguration http, WebConfig.Tls tls) {
+    /** @param ssl null for plain HTTP */
+    static ServerConnector create(Server server, HttpConfiguration http, SslContextFactory.Server ssl) {
         // One acceptor and one selector: a scrape target needs no more, and they are threads of the pool.
-        if (tls == null) {
+        if (ssl == null) {
             return new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
         }
-        // Certificates are not checked against the Host header: that is the client's business.
-        http.addCustomizer(new SecureRequestCustomizer(false));
-        return new ServerConnector(server, 1, 1,
-                new SslConnectionFactory(sslContextFactory(tls), HttpVersion.HTTP_1_1.asString()),
+        if (http.getCustomizer(SecureRequestCustomizer.class) == null) { // one HttpConfiguration serves every connector
+            // Certificates are not checked against the Host header: that is the client's business.
+            http.addCustomizer(new SecureRequestCustomizer(false));
+        }
+        return new ServerConnector(server, 1, 1, new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
                 new HttpConnectionFactory(http));
     }
 

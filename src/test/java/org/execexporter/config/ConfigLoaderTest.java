@@ -67,7 +67,7 @@ class ConfigLoaderTest {
             comm: {max_series: 100001}           | /comm/max_series must be 100000 or less
             comm: {max_series: many}             | /comm/max_series must be a whole number
             comm: {max_series: 1.5}              | /comm/max_series must be a whole number
-            comm: {max_seris: 5}                 | unknown key /comm/max_seris (known keys here: allow, deny, idle_timeout, max_series)
+            comm: {max_seris: 5}                 | unknown key /comm/max_seris (known keys here: allow, deny, idle_timeout, max_series, pinned)
             metrics: {}                          | unknown key /metrics (known keys here: bpf, collector, comm, log, queue, rate, web)
             comm: {idle_timeout: 5}              | /comm/idle_timeout must be a string
             comm: {idle_timeout: 500ms}          | /comm/idle_timeout must be 1s or longer

@@ -63,7 +63,7 @@ class DaemonCommandTest {
         Path file = Files.writeString(dir.resolve("c.yml"), "comm:\n  max_series: 10\n  colour: blue\n");
         assertThat(run("--config.file=" + file)).isEqualTo(2);
         assertThat(stderr()).isEqualTo("exec-exporter: config file " + file
-                + ": unknown key /comm/colour (known keys here: allow, deny, idle_timeout, max_series)\n");
+                + ": unknown key /comm/colour (known keys here: allow, deny, idle_timeout, max_series, pinned)\n");
     }
 
     @Test

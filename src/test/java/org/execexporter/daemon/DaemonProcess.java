@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 
 /** The shaded jar run as the daemon, on 127.0.0.1 and a port of its choosing; close() kills it. */
 final class DaemonProcess implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("listening on .* \\(port (\\d+)\\)");
+    private static final Pattern LISTENING = Pattern.compile("msg=\"Listening on\" address=\\S*:(\\d+) ");
     private static final Duration START_DEADLINE = Duration.ofSeconds(60);
 
     final Process process;

@@ -74,7 +74,7 @@ class DaemonSecurityIT {
             threads.forEach((tid, sets) -> assertThat(sets).as("thread %s", tid)
                     .containsEntry("CapEff", NONE).containsEntry("CapPrm", NONE).containsEntry("CapInh", NONE)
                     .containsEntry("CapAmb", NONE).containsEntry("CapBnd", NONE));
-            assertThat(daemon.output).anyMatch(l -> l.contains("dropped every capability"));
+            assertThat(daemon.output).anyMatch(l -> l.contains("msg=\"Dropped every capability"));
             assertCounts(daemon, "dr", 2_000);
             assertThat(daemon.stop()).isZero();
         }

@@ -112,7 +112,7 @@ class PrometheusIT {
         List<byte[]> names = List.of(ExecStorm.ascii("tlA" + tag), ExecStorm.ascii("tlB" + tag));
         String selector = "exec_events_total{comm=~\"tl[AB]" + tag + "\"}";
         try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm", "--web.config.file=" + web)) {
-            assertThat(daemon.output).anyMatch(l -> l.contains("TLS (TLSv1.2, TLSv1.3") && l.contains("basic auth"));
+            assertThat(daemon.output).anyMatch(l -> l.contains("tls_versions=TLSv1.2,TLSv1.3") && l.contains("basic_auth_users=1"));
             HttpResponse<byte[]> anonymous = HttpClient.newBuilder().sslContext(pki.clientContext("ca", null)).build()
                     .send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + daemon.port + "/metrics")).build(),
                             HttpResponse.BodyHandlers.ofByteArray());

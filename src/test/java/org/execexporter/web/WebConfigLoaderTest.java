@@ -87,7 +87,7 @@ class WebConfigLoaderTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
-            tls_config: {}                                | unknown key /tls_config (known keys here: basic_auth_users, http_server_config, tls_server_config)
+            tls_config: {}                                | unknown key /tls_config (known keys here: basic_auth_users, http_server_config, rate_limit, tls_server_config)
             `tls_server_config: {cert_file: server.crt}`  | /tls_server_config needs key_file (or key): TLS cannot be served without a private key
             `tls_server_config: {key_file: server.key}`   | /tls_server_config needs cert_file (or cert): TLS cannot be served without a certificate
             `tls_server_config: [1]`                      | /tls_server_config must be a mapping of keys
