@@ -10,28 +10,37 @@ import org.execexporter.web.WebConfig;
  */
 final class TokenBucket {
     private final long intervalNanos;
-    private final int burst;
+    /** A full bucket, in nanoseconds of refill: burst x interval (saturated). */
+    private final long capacityNanos;
     private final LongSupplier clock;
-    private double tokens;
+    /** The tokens saved up, counted in nanoseconds of refill so that no rounding creeps in. */
+    private long savedNanos;
     private long last;
 
     TokenBucket(WebConfig.RateLimit limit, LongSupplier clock) {
         this.intervalNanos = limit.interval().toNanos();
-        this.burst = limit.burst();
+        long capacity;
+        try {
+            capacity = Math.multiplyExact(intervalNanos, (long) limit.burst());
+        } catch (ArithmeticException e) {
+            capacity = Long.MAX_VALUE;
+        }
+        this.capacityNanos = capacity;
         this.clock = clock;
-        this.tokens = burst;
+        this.savedNanos = capacity;
         this.last = clock.getAsLong();
     }
 
     /** Takes a token if there is one. */
     synchronized boolean tryTake() {
         long now = clock.getAsLong();
-        tokens = Math.min(burst, tokens + (double) (now - last) / intervalNanos);
+        long elapsed = Math.max(0, now - last);
         last = now;
-        if (tokens < 1) {
+        savedNanos = elapsed >= capacityNanos - savedNanos ? capacityNanos : savedNanos + elapsed;
+        if (savedNanos < intervalNanos) {
             return false;
         }
-        tokens--;
+        savedNanos -= intervalNanos;
         return true;
     }
 }

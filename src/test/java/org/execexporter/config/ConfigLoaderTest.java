@@ -96,12 +96,11 @@ class ConfigLoaderTest {
             web: {listen_address: []}            | /web/listen_address must name at least one address
             web: {listen_address: [":1", 2]}     | /web/listen_address/1 must be a string
             web: {systemd_socket: 1}             | /web/systemd_socket must be true or false
-            comm: {pinned: cron}                 | /comm/pinned must be a string or a list of strings
             comm: {pinned: [""]}                 | /comm/pinned/0 must not be empty
             comm: {pinned: [backup-database.sh]} | /comm/pinned/0 must be at most 15 bytes, as the kernel cuts a comm: "backup-database.sh" is 18 bytes; its comm is "backup-database"
-            comm: {pinned: ["a\\x41"]}         | /comm/pinned/0 must be written as the comm label shows it: "aA", not "a\x41"
-            comm: {pinned: ["a\\q"]}           | /comm/pinned/0 must be written as the comm label shows it: a backslash as \\, other bytes as \xNN: "a\q"
-            comm: {pinned: ["\\x00"]}          | /comm/pinned/0 must not hold a NUL byte (\x00): no comm can
+            comm: {pinned: [a\\x41]}             | /comm/pinned/0 must be written as the comm label shows it: "aA", not "a\\x41"
+            comm: {pinned: [a\\q]}               | /comm/pinned/0 must be written as the comm label shows it: a backslash as \\\\, other bytes as \\xNN: "a\\q"
+            comm: {pinned: [\\x00]}              | /comm/pinned/0 must not hold a NUL byte (\\x00): no comm can
             comm: {pinned: [a, b], max_series: 1} | /comm/pinned must list at most comm.max_series (1) comms, not 2: pinned comms take slots of the series budget
             comm: {pinned: [a, a]}               | /comm/pinned must not list a comm twice
             """)
@@ -131,7 +130,7 @@ class ConfigLoaderTest {
     void severalListenAddressesPinnedCommsAndSocketActivation() throws Exception {
         DaemonConfig c = ConfigLoader.parse("""
                 web: {listen_address: ["127.0.0.1:9999", "[::1]:9999"], systemd_socket: true}
-                comm: {pinned: [cron, "tab\\x09", é]}
+                comm: {pinned: [cron, tab\\x09, é]}
                 """);
         assertThat(c.web().listenAddresses()).containsExactly(new ListenAddress("127.0.0.1", 9999),
                 new ListenAddress("::1", 9999));

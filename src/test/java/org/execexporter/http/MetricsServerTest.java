@@ -11,11 +11,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPInputStream;
 import org.execexporter.config.ListenAddress;
 import org.execexporter.metrics.BuildInfo;
 import org.execexporter.metrics.Registries;
+import org.execexporter.web.WebConfig;
+import org.execexporter.web.WebConfigSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -137,5 +141,25 @@ class MetricsServerTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("failed to listen on 127.0.0.1:" + server.port() + ": ")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void everyListenAddressServesAndATakenOneFailsTheWholeStart() throws Exception {
+        MetricsServer.Options two = new MetricsServer.Options(List.of(new ListenAddress("127.0.0.1", 0),
+                new ListenAddress("127.0.0.2", 0)), null, "/metrics", WebConfigSource.fixed(WebConfig.open()),
+                10, Duration.ofSeconds(30));
+        try (MetricsServer both = MetricsServer.start(two, registry, new BuildInfo("1", "r"), () -> true, () -> true)) {
+            assertThat(both.boundAddresses()).hasSize(2).allMatch(a -> a.matches("127\\.0\\.0\\.[12]:\\d+"));
+            for (String address : both.boundAddresses()) {
+                HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://" + address + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(address).isEqualTo(200);
+            }
+        }
+        MetricsServer.Options oneTaken = new MetricsServer.Options(List.of(new ListenAddress("127.0.0.2", 0),
+                new ListenAddress("127.0.0.1", server.port())), null, "/metrics",
+                WebConfigSource.fixed(WebConfig.open()), 10, Duration.ofSeconds(30));
+        assertThatThrownBy(() -> MetricsServer.start(oneTaken, registry, new BuildInfo("1", "r"), () -> true,
+                () -> true)).hasMessageStartingWith("failed to listen on 127.0.0.1:" + server.port() + ": ");
     }
 }
