@@ -125,6 +125,28 @@ final class DaemonProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** Sends a signal by name (HUP, TERM) with kill(1). */
+    void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-s", name, String.valueOf(process.pid())).inheritIO().start();
+        assertThat(kill.waitFor()).as("kill -s %s", name).isZero();
+    }
+
+    /** Waits for a line of output that contains {@code text}, after the first {@code skip} lines; returns it. */
+    String awaitLine(int skip, String text, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            for (int i = skip; i < output.size(); i++) {
+                if (output.get(i).contains(text)) {
+                    return output.get(i);
+                }
+            }
+            if (System.nanoTime() > deadline || !process.isAlive()) {
+                throw new AssertionError("no line with \"" + text + "\" in: " + String.join("\n", output));
+            }
+            Thread.sleep(50);
+        }
+    }
+
     /** SIGTERM; the daemon must exit 0 by itself. */
     int stop() throws InterruptedException {
         process.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its output
