@@ -60,7 +60,15 @@ final class DaemonProcess implements AutoCloseable {
         cmd.addAll(List.of("-jar", jar().toString(), "--web.listen-address=127.0.0.1:0"));
         flags = java.util.Arrays.stream(flags).filter(f -> !f.startsWith("-X")).toArray(String[]::new);
         cmd.addAll(List.of(flags));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        return launch(cmd, -1);
+    }
+
+    /**
+     * Runs {@code command} (the daemon, maybe behind a wrapper) and returns once it says it listens,
+     * or at once with the port given when {@code port} is not -1 (it may listen only once asked).
+     */
+    static DaemonProcess launch(List<String> command, int port) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<String> lines = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -74,7 +82,6 @@ final class DaemonProcess implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         long deadline = System.nanoTime() + START_DEADLINE.toNanos();
-        int port = -1;
         while (port < 0) {
             for (String line : lines) {
                 Matcher m = LISTENING.matcher(line);
