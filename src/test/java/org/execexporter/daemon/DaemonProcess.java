@@ -68,7 +68,14 @@ final class DaemonProcess implements AutoCloseable {
      * or at once with the port given when {@code port} is not -1 (it may listen only once asked).
      */
     static DaemonProcess launch(List<String> command, int port) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return launch(command, java.util.Map.of(), port);
+    }
+
+    /** As {@link #launch(List, int)}, with {@code env} added to the environment. */
+    static DaemonProcess launch(List<String> command, java.util.Map<String, String> env, int port) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process p = builder.start();
         List<String> lines = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
