@@ -58,7 +58,8 @@ final class DaemonFlags {
                 "Most HTTP requests served at once; beyond it, 503 at once. 0 means no limit",
                 v -> ConfigRules.maxRequests(parseWhole(v)));
         webConfigFile = set.custom("web.config.file", null, null,
-                "exporter-toolkit web configuration file: TLS, basic auth, response headers (see README)",
+                "exporter-toolkit web configuration file: TLS, basic auth, headers, rate limit; read again when it "
+                        + "or a file it names changes (see README)",
                 Path::of);
         configFile = set.custom("config.file", null, null,
                 "YAML config file (see config/exec-exporter.yml); without it, the built-in defaults. "
