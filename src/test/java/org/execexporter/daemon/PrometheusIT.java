@@ -111,7 +111,8 @@ class PrometheusIT {
         String tag = Long.toString(ProcessHandle.current().pid(), 36);
         List<byte[]> names = List.of(ExecStorm.ascii("tlA" + tag), ExecStorm.ascii("tlB" + tag));
         String selector = "exec_events_total{comm=~\"tl[AB]" + tag + "\"}";
-        try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm", "--web.config.file=" + web)) {
+        try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm", "--comm.max-series=100000",
+                "--web.config.file=" + web)) {
             assertThat(daemon.output).anyMatch(l -> l.contains("tls_versions=TLSv1.2,TLSv1.3") && l.contains("basic_auth_users=1"));
             HttpResponse<byte[]> anonymous = HttpClient.newBuilder().sslContext(pki.clientContext("ca", null)).build()
                     .send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + daemon.port + "/metrics")).build(),
