@@ -106,11 +106,13 @@ class ReloadIT {
             assertThat(failed.value("exec_exporter_comm_series_limit")).as("nothing applied").isEqualTo(100_000);
             storm(daemon, name, 1_000, before.execs(DaemonIT.label(name)));
 
-            Files.writeString(file, "comm: {max_series: 100000}\nbpf: {ring_pages: 128}\nqueue: {capacity: 1024}\n");
+            Files.writeString(file, "comm: {max_series: 100000}\nbpf: {ring_pages: 128}\nqueue: {capacity: 1024}\n"
+                    + "log: {format: json}\n");
             lines = daemon.output.size();
             daemon.signal("HUP");
             assertThat(daemon.awaitLine(lines, "need a restart", WAIT)).contains("keys=queue.capacity,bpf.ring_pages");
-            daemon.awaitLine(lines, "msg=\"Reloaded the configuration\" changed=nothing", WAIT);
+            assertThat(daemon.awaitLine(lines, "Reloaded the configuration", WAIT)).as("logged in the new format")
+                    .contains("\"msg\":\"Reloaded the configuration\",\"changed\":\"log.format\"");
             Scrape good = daemon.scrapeUntil(x -> x.value("exec_exporter_config_last_reload_successful") == 1, WAIT);
             assertThat(good.value("exec_exporter_queue_capacity")).as("still the running queue").isEqualTo(65_536);
             assertThat(daemon.stop()).isZero();
