@@ -218,15 +218,25 @@ public final class ConfigLoader {
 
         /** A list of strings, or one string for a list of one. */
         <T> List<T> strings(String key, List<T> fallback, Function<String, T> parse) {
+            return list(key, fallback, parse, true, "a string or a list of strings");
+        }
+
+        List<Pattern> patterns(String key, List<Pattern> fallback) {
+            return list(key, fallback, ConfigRules::commPattern, false, "a list of regular expressions");
+        }
+
+        /** A list of strings, each parsed; {@code what} names the list in the error when it is not one. */
+        private <T> List<T> list(String key, List<T> fallback, Function<String, T> parse, boolean oneAllowed,
+                                 String what) {
             JsonNode v = value(key);
             if (v == null) {
                 return fallback;
             }
-            if (v.isTextual()) {
+            if (oneAllowed && v.isTextual()) {
                 return List.of(check(key, () -> parse.apply(v.asText())));
             }
             if (!v.isArray()) {
-                throw new PathException(path + "/" + key + " must be a string or a list of strings");
+                throw new PathException(path + "/" + key + " must be " + what);
             }
             List<T> out = new ArrayList<>();
             for (int i = 0; i < v.size(); i++) {
@@ -235,25 +245,6 @@ public final class ConfigLoader {
                     throw new PathException(path + "/" + key + "/" + i + " must be a string");
                 }
                 out.add(check(key + "/" + i, () -> parse.apply(item.asText())));
-            }
-            return out;
-        }
-
-        List<Pattern> patterns(String key, List<Pattern> fallback) {
-            JsonNode v = value(key);
-            if (v == null) {
-                return fallback;
-            }
-            if (!v.isArray()) {
-                throw new PathException(path + "/" + key + " must be a list of regular expressions");
-            }
-            List<Pattern> out = new ArrayList<>();
-            for (int i = 0; i < v.size(); i++) {
-                JsonNode item = v.get(i);
-                if (!item.isTextual()) {
-                    throw new PathException(path + "/" + key + "/" + i + " must be a string");
-                }
-                out.add(check(key + "/" + i, () -> ConfigRules.commPattern(item.asText())));
             }
             return out;
         }
