@@ -85,7 +85,7 @@ public final class MetricsServer implements AutoCloseable {
         AccessHandler access = new AccessHandler(options.maxRequests(), options.web());
         SslContextFactory.Server ssl = tls ? new LiveSslContextFactory(options.web()) : null;
         List<ServerConnector> connectors = new ArrayList<>();
-        String[] binding = {null};
+        String[] binding = {null}; // the address being bound, for the one line of a failure
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
