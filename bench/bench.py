@@ -477,7 +477,7 @@ def jmh(args):
     """The pipeline's events/s without the kernel (PipelineBenchmark), the whole JVM on one CPU."""
     out = os.path.join(ROOT, "target", "jmh-result.json")
     cmd = ["taskset", "-c", "0", "mvn", "-B", "-q", "-ntp", "-Pjmh", "-DskipTests", "test-compile", "exec:exec@jmh",
-           f"-Djmh.args=-f 1 -rf json -rff {out} {args.jmh_args}".strip()]
+           f"-Djmh.args=-f 1 -rf json -rff {out} {args.jmh_args} PipelineBenchmark".strip()]
     print("jmh: " + " ".join(cmd), flush=True)
     log = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if log.returncode != 0:

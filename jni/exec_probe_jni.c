@@ -19,6 +19,7 @@
 #include "probe.h"
 #include "libbpf_log.h"
 #include "capabilities.h"
+#include "systemd_jni.h"
 #include "org_execexporter_capture_ExecProbeNative.h"
 #include "org_execexporter_capture_ExecRecord.h"
 
@@ -267,6 +268,8 @@ JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
 		return JNI_ERR; /* NoSuchMethodError pending: the load fails with it */
 	bpf_exception_class = (*env)->NewGlobalRef(env, cls);
 	if (!bpf_exception_class)
+		return JNI_ERR;
+	if (systemd_jni_register(env))
 		return JNI_ERR;
 	libbpf_log_install();
 	return JNI_VERSION_1_8;

@@ -46,7 +46,12 @@ done
 [ "$(setting MemoryDenyWriteExecute)" != yes ] || fail "MemoryDenyWriteExecute=yes breaks the JVM's JIT"
 case $(setting User) in "" | root | 0) fail "the unit runs as root" ;; esac
 [ -n "$(setting Documentation)" ] || fail "the unit has no Documentation="
-case $(setting Type) in notify | exec) ;; *) fail "Type= is '$(setting Type)', expected notify or exec" ;; esac
+# Readiness and reload: READY=1 from the daemon itself, a reload checks the files, then SIGHUP.
+[ "$(setting Type)" = notify ] || fail "Type= is '$(setting Type)', expected notify"
+[ "$(setting NotifyAccess)" = main ] || fail "NotifyAccess= is '$(setting NotifyAccess)', expected main"
+grep -qx 'ExecReload=/usr/bin/exec-exporter --config.file=/etc/exec-exporter/exec-exporter.yml $ARGS --config.check' \
+	"$unit" || fail "ExecReload= does not check the files with --config.check first"
+[ "$(setting ExecReload)" = '/bin/kill -HUP $MAINPID' ] || fail "the last ExecReload= is not kill -HUP \$MAINPID"
 
 # bpf sits in @privileged and perf_event_open in @debug: a deny line after the line that allows
 # them takes them away again. Every SystemCallFilter= line that allows them must come after the

@@ -1,13 +1,15 @@
 #!/bin/bash
 # The .deb on a real systemd: boots a Debian 12 root with systemd-nspawn, installs the package with
 # dpkg -i, and checks that postinst enables and starts the service, that start/stop work, that execs
-# in the container reach /metrics, that a stop leaves no BPF program behind, that an upgrade keeps
+# in the container reach /metrics, that a stop leaves no BPF program behind, the service's
+# operations (nspawn-operations.sh: readiness, reload, starts that must fail), that an upgrade keeps
 # the operator's edited conffiles, and that remove and purge leave nothing behind.
 #
 # The root is debootstrapped once and cached under $CACHE_DIR, keyed by a hash of its package list;
 # each run boots it with --volatile=overlay, so the cache stays pristine and nothing needs copying.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/nspawn-operations.sh"
 
 CACHE_DIR=${CACHE_DIR:-/var/cache/exec-exporter-test}
 SUITE=bookworm
@@ -276,6 +278,7 @@ ct systemctl stop exec-exporter.service
 check_stopped "systemctl stop"
 ct systemctl start exec-exporter.service
 check_running "systemctl start"
+check_operations
 
 # --- upgrade: the operator's edits survive, the service runs the new version ----------------------
 ct sh -c 'echo "# edited by the operator" >> /etc/exec-exporter/exec-exporter.yml'

@@ -17,8 +17,7 @@ public final class Main {
     static int run(List<String> args) {
         boolean trace = !args.isEmpty() && args.get(0).equals("trace");
         if (trace) {
-            // stdout carries the trace: logs go to stderr, and only warnings
-            System.setProperty("execexporter.log.target", "System.err");
+            // stdout carries the trace; logs (on stderr) only for warnings
             System.setProperty("execexporter.log.level", "WARN");
         }
         Shutdown.install(); // before anything is read or loaded: a SIGTERM from here on exits 0

@@ -9,8 +9,8 @@ import java.util.function.Function;
 
 /**
  * Long flags in the style of Prometheus exporters (kingpin): {@code --name=value},
- * {@code --name value}, booleans as {@code --name} / {@code --no-name}. A flag may be given once.
- * Errors are one line naming the flag.
+ * {@code --name value}, booleans as {@code --name} / {@code --no-name}. A flag may be given once,
+ * except a repeatable one, whose values add up in order. Errors are one line naming the flag.
  */
 public final class FlagSet {
     private final String usage;
@@ -28,6 +28,7 @@ public final class FlagSet {
         private final Function<String, T> parser;
         private final boolean isBoolean;
         private final String shownDefault;
+        private boolean repeatable;
         private T value;
         private boolean set;
 
@@ -94,6 +95,18 @@ public final class FlagSet {
         return add(new Flag<>(name, help, defaultValue, shownDefault, false, parser));
     }
 
+    /**
+     * A flag that may be given more than once, each time adding a value (as kingpin's repeatable
+     * flags); {@code item} parses one value and throws IllegalArgumentException with the reason.
+     */
+    public <T> Flag<List<T>> repeatable(String name, List<T> defaultValue, String shownDefault, String help,
+                                        Function<String, T> item) {
+        Flag<List<T>> flag = new Flag<>(name, help, List.copyOf(defaultValue), shownDefault, false,
+                v -> List.of(item.apply(v)));
+        flag.repeatable = true;
+        return add(flag);
+    }
+
     private <T> Flag<T> add(Flag<T> flag) {
         if (flags.putIfAbsent(flag.name, flag) != null) {
             throw new IllegalStateException("flag --" + flag.name + " defined twice");
@@ -140,7 +153,7 @@ public final class FlagSet {
                     throw new UsageException("flag --" + flag.name + " needs a value");
                 }
             }
-            if (flag.set) {
+            if (flag.set && !flag.repeatable) {
                 throw new UsageException("flag --" + flag.name + " given more than once");
             }
             assign(flag, value);
@@ -148,9 +161,16 @@ public final class FlagSet {
         return positional;
     }
 
+    @SuppressWarnings("unchecked") // a repeatable flag's value is a List, its parser's too
     private static <T> void assign(Flag<T> flag, String value) throws UsageException {
         try {
-            flag.value = flag.parser.apply(value);
+            T parsed = flag.parser.apply(value);
+            if (flag.repeatable && flag.set) {
+                List<Object> all = new ArrayList<>((List<?>) flag.value);
+                all.addAll((List<?>) parsed);
+                parsed = (T) List.copyOf(all);
+            }
+            flag.value = parsed;
             flag.set = true;
         } catch (IllegalArgumentException e) {
             throw new UsageException("invalid value \"" + value + "\" for flag --" + flag.name + ": " + e.getMessage());
@@ -186,7 +206,8 @@ public final class FlagSet {
     public String help() {
         StringBuilder out = new StringBuilder("usage: ").append(usage).append("\n\nFlags:\n");
         for (Flag<?> flag : flags.values()) {
-            String left = flag.isBoolean ? "--[no-]" + flag.name : "--" + flag.name + "=VALUE";
+            String left = flag.isBoolean ? "--[no-]" + flag.name
+                    : "--" + flag.name + "=VALUE" + (flag.repeatable ? " ..." : "");
             out.append("  ").append(left);
             out.append(" ".repeat(Math.max(1, 34 - left.length())));
             out.append(flag.help);

@@ -147,7 +147,8 @@ public final class ExecCapture implements ExecEventSource {
             probe.close();
         } else {
             // Freeing under a poller would be a use-after-free; the kernel cleans up at exit.
-            log.warn("a ring poller did not stop in {} ms; leaving the BPF probe to process exit", JOIN_MILLIS);
+            log.atWarn().setMessage("A ring poller did not stop in time; leaving the BPF probe to process exit")
+                    .addKeyValue("waited_ms", JOIN_MILLIS).log();
         }
         closed = true;
     }
@@ -175,7 +176,8 @@ public final class ExecCapture implements ExecEventSource {
             while (!closing) {
                 long bytes = probe.poll(ring, timeoutMillis);
                 if (bytes < 0) {
-                    log.error("failed to poll ring {}: {}", ring, ExecProbe.strerror(bytes));
+                    log.atError().setMessage("Failed to poll a ring").addKeyValue("ring", ring)
+                            .addKeyValue("err", ExecProbe.strerror(bytes)).log();
                     pause();
                     continue;
                 }
@@ -183,7 +185,7 @@ public final class ExecCapture implements ExecEventSource {
                     RecordBatch.dispatch(buffer, (int) bytes, record, sink, delivered, malformed);
                 } catch (RuntimeException e) {
                     if (!sinkFailed) { // once: a failing sink must not flood the log
-                        log.error("exec sink failed on ring {}", ring, e);
+                        log.atError().setMessage("The exec sink failed").addKeyValue("ring", ring).setCause(e).log();
                         sinkFailed = true;
                     }
                 }

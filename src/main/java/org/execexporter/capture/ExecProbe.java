@@ -33,7 +33,7 @@ final class ExecProbe implements AutoCloseable {
         } finally {
             String libbpfLog = ExecProbeNative.drainLog0();
             if (!libbpfLog.isBlank()) {
-                log.debug("libbpf: {}", libbpfLog.strip());
+                log.atDebug().setMessage("libbpf said").addKeyValue("libbpf", libbpfLog.strip()).log();
             }
         }
     }
@@ -83,7 +83,8 @@ final class ExecProbe implements AutoCloseable {
     void wake() {
         int err = ExecProbeNative.wake0(handle);
         if (err < 0) {
-            log.warn("failed to wake the ring pollers: {}", ExecProbeNative.strerror0(err));
+            log.atWarn().setMessage("Failed to wake the ring pollers").addKeyValue("err", ExecProbeNative.strerror0(err))
+                    .log();
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.List;
  * {@value #PATH_PROPERTY} if set (packages install it under /usr/lib), else from the copy inside
  * the jar, else from java.library.path. A failure names every place tried.
  */
-final class NativeLibrary {
+public final class NativeLibrary {
     static final String PATH_PROPERTY = "execexporter.native.library";
     private static final String NAME = "execexporter";
     private static final String RESOURCE = "/native/linux-x86_64/lib" + NAME + ".so";
@@ -22,7 +22,7 @@ final class NativeLibrary {
 
     private NativeLibrary() {}
 
-    static synchronized void load() {
+    public static synchronized void load() {
         if (loaded) {
             return;
         }

@@ -32,10 +32,10 @@ public final class ConfigLoader {
         YamlNode top = YamlNode.parse(yaml).keys(Set.of("web", "log", "comm", "queue", "rate", "collector", "bpf"));
         DaemonConfig d = DaemonConfig.defaults();
         return new DaemonConfig(
-                web(top.section("web", Set.of("listen_address", "telemetry_path", "max_requests", "config_file")),
-                        d.web()),
+                web(top.section("web", Set.of("listen_address", "systemd_socket", "telemetry_path", "max_requests",
+                        "config_file")), d.web()),
                 log(top.section("log", Set.of("level", "format")), d.log()),
-                comm(top.section("comm", Set.of("max_series", "idle_timeout", "allow", "deny")), d.comm()),
+                comm(top.section("comm", Set.of("max_series", "idle_timeout", "allow", "deny", "pinned")), d.comm()),
                 new DaemonConfig.Queue(top.section("queue", Set.of("capacity"))
                         .whole("capacity", d.queue().capacity(), ConfigRules::queueCapacity)),
                 new DaemonConfig.Rate(buckets(top.section("rate", Set.of("buckets")), d.rate().buckets())),
@@ -44,8 +44,12 @@ public final class ConfigLoader {
     }
 
     private static DaemonConfig.Web web(YamlNode s, DaemonConfig.Web d) throws ConfigException {
-        return new DaemonConfig.Web(
-                s.string("listen_address", d.listenAddress(), ListenAddress::parse),
+        List<ListenAddress> addresses = s.strings("listen_address", d.listenAddresses(), ListenAddress::parse);
+        if (addresses.isEmpty()) {
+            throw new ConfigException(s.path() + "/listen_address must name at least one address");
+        }
+        return new DaemonConfig.Web(addresses,
+                s.bool("systemd_socket", d.systemdSocket()),
                 s.string("telemetry_path", d.telemetryPath(), ConfigRules::telemetryPath),
                 s.whole("max_requests", d.maxRequests(), ConfigRules::maxRequests),
                 s.string("config_file", d.configFile(), Path::of));
@@ -57,11 +61,19 @@ public final class ConfigLoader {
     }
 
     private static DaemonConfig.Comm comm(YamlNode s, DaemonConfig.Comm d) throws ConfigException {
-        return new DaemonConfig.Comm(
-                s.whole("max_series", d.maxSeries(), ConfigRules::maxSeries),
+        int maxSeries = s.whole("max_series", d.maxSeries(), ConfigRules::maxSeries);
+        List<String> pinned = s.strings("pinned", d.pinned(), ConfigRules::pinnedComm);
+        if (s.has("pinned")) {
+            s.get("pinned").check(() -> {
+                ConfigRules.pinnedWithinBudget(pinned, maxSeries);
+                return pinned;
+            });
+        }
+        return new DaemonConfig.Comm(maxSeries,
                 s.string("idle_timeout", d.idleTimeout(), v -> ConfigRules.idleTimeout(Durations.parse(v))),
                 patterns(s.get("allow"), d.allow()),
-                patterns(s.get("deny"), d.deny()));
+                patterns(s.get("deny"), d.deny()),
+                pinned);
     }
 
     private static ProbeOptions bpf(YamlNode s, ProbeOptions d) throws ConfigException {

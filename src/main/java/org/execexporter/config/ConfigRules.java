@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.execexporter.capture.AttachMode;
+import org.execexporter.base.NameEscaper;
 
 /**
  * The one rule of every configured value, used by the config file ({@link ConfigLoader}) and the
@@ -130,5 +131,52 @@ public final class ConfigRules {
             throw new IllegalArgumentException("must be from 1ms to 10s");
         }
         return d;
+    }
+
+    /** The longest comm the kernel keeps (TASK_COMM_LEN less its NUL). */
+    public static final int COMM_BYTES = 15;
+
+    /**
+     * A pinned comm, written as its label value appears in the scrape (printable UTF-8 as is, a
+     * backslash as \\, any other byte as \xNN): it must be a comm the kernel can report.
+     */
+    public static String pinnedComm(String label) {
+        if (label.isEmpty()) {
+            throw new IllegalArgumentException("must not be empty");
+        }
+        byte[] bytes;
+        try {
+            bytes = NameEscaper.unescape(label);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("must be written as the comm label shows it: a backslash as \\\\, "
+                    + "other bytes as \\xNN: \"" + label + "\"");
+        }
+        if (bytes.length > COMM_BYTES) {
+            throw new IllegalArgumentException("must be at most 15 bytes, as the kernel cuts a comm: \"" + label
+                    + "\" is " + bytes.length + " bytes; its comm is \""
+                    + NameEscaper.escape(bytes, 0, COMM_BYTES) + "\"");
+        }
+        for (byte b : bytes) {
+            if (b == 0) {
+                throw new IllegalArgumentException("must not hold a NUL byte (\\x00): no comm can");
+            }
+        }
+        String canonical = NameEscaper.escape(bytes);
+        if (!canonical.equals(label)) {
+            throw new IllegalArgumentException("must be written as the comm label shows it: \"" + canonical
+                    + "\", not \"" + label + "\"");
+        }
+        return label;
+    }
+
+    /** Pinned comms take slots of the series budget: there must be room for all of them. */
+    public static void pinnedWithinBudget(List<String> pinned, int maxSeries) {
+        if (pinned.size() > maxSeries) {
+            throw new IllegalArgumentException("must list at most comm.max_series (" + maxSeries + ") comms, "
+                    + "not " + pinned.size() + ": pinned comms take slots of the series budget");
+        }
+        if (pinned.stream().distinct().count() != pinned.size()) {
+            throw new IllegalArgumentException("must not list a comm twice");
+        }
     }
 }

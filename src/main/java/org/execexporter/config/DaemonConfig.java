@@ -21,16 +21,27 @@ public record DaemonConfig(Web web, Log log, Comm comm, Queue queue, Rate rate, 
     public static final int DEFAULT_PORT = 10135;
 
     /**
-     * @param telemetryPath where the metrics are served, e.g. /metrics
-     * @param maxRequests   requests served at once, beyond which 503 is answered at once; 0: no limit
-     * @param configFile    exporter-toolkit's web configuration file (TLS, basic auth, headers), or null
+     * @param listenAddresses where to listen, at least one (exporter-toolkit's repeatable
+     *                        --web.listen-address); unused with systemdSocket
+     * @param systemdSocket   listen on the socket systemd passes (socket activation) instead
+     * @param telemetryPath   where the metrics are served, e.g. /metrics
+     * @param maxRequests     requests served at once, beyond which 503 is answered at once; 0: no limit
+     * @param configFile      exporter-toolkit's web configuration file (TLS, basic auth, headers), or null
      */
-    public record Web(ListenAddress listenAddress, String telemetryPath, int maxRequests, Path configFile) {
+    public record Web(List<ListenAddress> listenAddresses, boolean systemdSocket, String telemetryPath,
+                      int maxRequests, Path configFile) {
         /** exporter-toolkit's default for --web.max-requests. */
         public static final int DEFAULT_MAX_REQUESTS = 40;
 
+        public Web {
+            listenAddresses = List.copyOf(listenAddresses);
+            if (listenAddresses.isEmpty()) {
+                throw new IllegalArgumentException("at least one listen address");
+            }
+        }
+
         public Web(ListenAddress listenAddress, String telemetryPath) {
-            this(listenAddress, telemetryPath, DEFAULT_MAX_REQUESTS, null);
+            this(List.of(listenAddress), false, telemetryPath, DEFAULT_MAX_REQUESTS, null);
         }
 
         public static Web defaults() {
@@ -45,20 +56,28 @@ public record DaemonConfig(Web web, Log log, Comm comm, Queue queue, Rate rate, 
     }
 
     /**
-     * @param maxSeries   the most comms with a series of their own; execs of further comms go to
-     *                    the overflow series
+     * @param maxSeries   the most comms with a series of their own, pinned ones included; execs of
+     *                    further comms go to the overflow series
      * @param idleTimeout a comm's series is removed, freeing its slot, after this long without an exec
      * @param allow       if not empty, only comms that fully match one of these get counted
      * @param deny        comms that fully match one of these are not counted (deny wins over allow)
+     * @param pinned      comms (label values) whose series exist from the start, at 0, never expire
+     *                    and never overflow; they take slots of maxSeries and pass allow/deny
      */
-    public record Comm(int maxSeries, Duration idleTimeout, List<Pattern> allow, List<Pattern> deny) {
+    public record Comm(int maxSeries, Duration idleTimeout, List<Pattern> allow, List<Pattern> deny,
+                       List<String> pinned) {
         public Comm {
             allow = List.copyOf(allow);
             deny = List.copyOf(deny);
+            pinned = List.copyOf(pinned);
+        }
+
+        public Comm(int maxSeries, Duration idleTimeout, List<Pattern> allow, List<Pattern> deny) {
+            this(maxSeries, idleTimeout, allow, deny, List.of());
         }
 
         public static Comm defaults() {
-            return new Comm(500, Duration.ofHours(1), List.of(), List.of());
+            return new Comm(500, Duration.ofHours(1), List.of(), List.of(), List.of());
         }
     }
 

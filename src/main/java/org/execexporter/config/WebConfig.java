@@ -2,6 +2,7 @@ package org.execexporter.config;
 
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -10,9 +11,10 @@ import java.util.regex.Pattern;
 /**
  * The web configuration file of exporter-toolkit (--web.config.file), read and checked: TLS with
  * its certificate and key already parsed, basic-auth users with their bcrypt hashes, and the
- * response headers. {@link #open()} is no file: plain HTTP, no authentication.
+ * response headers, the rate limit. {@link #open()} is no file: plain HTTP, no authentication.
  */
-public record WebConfig(Tls tls, Map<String, String> basicAuthUsers, Map<String, String> headers) {
+public record WebConfig(Tls tls, Map<String, String> basicAuthUsers, Map<String, String> headers,
+                        RateLimit rateLimit) {
     /** A bcrypt hash as htpasswd and Go write it: $2a$, $2b$ or $2y$, a two-digit cost (group 1), 53 characters. */
     public static final Pattern BCRYPT_HASH = Pattern.compile("\\$2[aby]?\\$(\\d\\d)\\$[./A-Za-z0-9]{53}");
     /** bcrypt's own lower bound. */
@@ -28,6 +30,10 @@ public record WebConfig(Tls tls, Map<String, String> basicAuthUsers, Map<String,
         headers = Map.copyOf(headers);
     }
 
+    public WebConfig(Tls tls, Map<String, String> basicAuthUsers, Map<String, String> headers) {
+        this(tls, basicAuthUsers, headers, RateLimit.NONE);
+    }
+
     /** Plain HTTP, no authentication, no extra headers: what the exporter serves without a web config file. */
     /** The cost factor of a hash matching {@link #BCRYPT_HASH}. */
     public static int bcryptCost(String hash) {
@@ -40,6 +46,19 @@ public record WebConfig(Tls tls, Map<String, String> basicAuthUsers, Map<String,
 
     public static WebConfig open() {
         return new WebConfig(null, Map.of(), Map.of());
+    }
+
+    /**
+     * exporter-toolkit's rate_limit: a token bucket over all requests, one token per
+     * {@code interval}, at most {@code burst} saved up; a request without a token gets 429.
+     * An interval of 0 is no limit.
+     */
+    public record RateLimit(Duration interval, int burst) {
+        public static final RateLimit NONE = new RateLimit(Duration.ZERO, 0);
+
+        public boolean enabled() {
+            return !interval.isZero();
+        }
     }
 
     public boolean tlsEnabled() {

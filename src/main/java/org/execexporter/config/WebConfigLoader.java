@@ -1,6 +1,7 @@
 package org.execexporter.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -11,12 +12,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
+import org.execexporter.base.Durations;
 
 /**
  * Reads exporter-toolkit's web configuration file, strictly: an unknown key, a value of the wrong
  * type, a file that cannot be used or a choice Java cannot honour is one line naming the YAML path,
  * never a fallback to open HTTP. Relative file names are resolved against the file's directory,
- * as exporter-toolkit does. The file is read once, at start (restart to rotate certificates).
+ * as exporter-toolkit does. {@link LiveWebConfig} reads it again whenever it or a file it names
+ * changes.
  */
 public final class WebConfigLoader {
     /** Go's names of the versions, in order, and Java's. TLS 1.0 and 1.1 are disabled by the JDK. */
@@ -38,10 +41,16 @@ public final class WebConfigLoader {
     private WebConfigLoader() {}
 
     public static WebConfig load(Path file) throws ConfigException {
+        return load(file, new ArrayList<>());
+    }
+
+    /** As {@link #load(Path)}, adding to {@code filesRead} the files it reads: the file, then those it names. */
+    public static WebConfig load(Path file, List<Path> filesRead) throws ConfigException {
+        filesRead.add(file);
         String text = FileText.read(file, "web config file");
         Path base = file.toAbsolutePath().getParent();
         try {
-            return parse(text, base);
+            return parse(text, base, filesRead);
         } catch (ConfigException e) {
             throw e.within("web config file " + file + ": ");
         }
@@ -49,11 +58,15 @@ public final class WebConfigLoader {
 
     /** Parses YAML text, resolving relative file names against {@code base}; messages name the YAML path. */
     public static WebConfig parse(String yaml, Path base) throws ConfigException {
+        return parse(yaml, base, new ArrayList<>());
+    }
+
+    private static WebConfig parse(String yaml, Path base, List<Path> filesRead) throws ConfigException {
         YamlNode top = YamlNode.parse(yaml);
         if (top.isEmpty()) {
             return WebConfig.open();
         }
-        top.keys(Set.of("tls_server_config", "http_server_config", "basic_auth_users"));
+        top.keys(Set.of("tls_server_config", "http_server_config", "basic_auth_users", "rate_limit"));
         YamlNode tls = top.get("tls_server_config");
         YamlNode http = top.get("http_server_config");
         if (http != null) {
@@ -63,16 +76,50 @@ public final class WebConfigLoader {
                 http2.bool(); // HTTP/2 is not served: the value is checked and has no effect
             }
         }
-        return new WebConfig(tls == null ? null : tls(tls, base), users(top.get("basic_auth_users")),
-                headers(http == null ? null : http.get("headers")));
+        return new WebConfig(tls == null ? null : tls(tls, base, filesRead), users(top.get("basic_auth_users")),
+                headers(http == null ? null : http.get("headers")), rateLimit(top.get("rate_limit")));
     }
 
-    private static WebConfig.Tls tls(YamlNode node, Path base) throws ConfigException {
+    private static WebConfig.RateLimit rateLimit(YamlNode node) throws ConfigException {
+        if (node == null) {
+            return WebConfig.RateLimit.NONE;
+        }
+        node.keys(Set.of("interval", "burst"));
+        YamlNode intervalNode = node.get("interval");
+        Duration interval = Duration.ZERO;
+        if (intervalNode != null) {
+            String text = intervalNode.string();
+            interval = intervalNode.check(() -> {
+                try {
+                    return Durations.parse(text);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("must be a duration like 1s or 100ms, not \"" + text + "\"");
+                }
+            });
+        }
+        YamlNode burstNode = node.get("burst");
+        int burst = 0;
+        if (burstNode != null) {
+            long n = burstNode.whole();
+            burst = burstNode.check(() -> {
+                if (n < 0 || n > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("must be a whole number, 0 or more");
+                }
+                return (int) n;
+            });
+        }
+        if (!interval.isZero() && burst < 1) {
+            throw node.error("needs a burst of 1 or more with an interval: with 0, every request would be refused");
+        }
+        return new WebConfig.RateLimit(interval, burst);
+    }
+
+    private static WebConfig.Tls tls(YamlNode node, Path base, List<Path> filesRead) throws ConfigException {
         node.keys(Set.of("cert_file", "key_file", "cert", "key", "client_auth_type", "client_ca_file", "client_ca",
                 "cipher_suites", "curve_preferences", "min_version", "max_version", "prefer_server_cipher_suites",
                 "client_allowed_sans"));
-        String certText = oneOf(node, "cert_file", "cert", base);
-        String keyText = oneOf(node, "key_file", "key", base);
+        String certText = oneOf(node, "cert_file", "cert", base, filesRead);
+        String keyText = oneOf(node, "key_file", "key", base, filesRead);
         if (certText == null) {
             throw node.error("needs cert_file (or cert): TLS cannot be served without a certificate");
         }
@@ -104,7 +151,7 @@ public final class WebConfigLoader {
                         + "VerifyClientCertIfGiven, RequireAndVerifyClientCert, not \"" + name + "\"");
             }
         }
-        String caText = oneOf(node, "client_ca_file", "client_ca", base);
+        String caText = oneOf(node, "client_ca_file", "client_ca", base, filesRead);
         List<X509Certificate> clientCas = List.of();
         if (caText != null) {
             YamlNode caNode = node.get(node.has("client_ca_file") ? "client_ca_file" : "client_ca");
@@ -201,7 +248,8 @@ public final class WebConfigLoader {
     }
 
     /** The text of {@code fileKey} (a file) or {@code inlineKey} (PEM in the YAML); null when neither is set. */
-    private static String oneOf(YamlNode node, String fileKey, String inlineKey, Path base) throws ConfigException {
+    private static String oneOf(YamlNode node, String fileKey, String inlineKey, Path base, List<Path> filesRead)
+            throws ConfigException {
         if (node.has(fileKey) && node.has(inlineKey)) {
             throw node.error("must set " + fileKey + " or " + inlineKey + ", not both");
         }
@@ -216,6 +264,7 @@ public final class WebConfigLoader {
         if (!path.isAbsolute() && base != null) {
             path = base.resolve(path);
         }
+        filesRead.add(path);
         return FileText.read(path, f.path());
     }
 

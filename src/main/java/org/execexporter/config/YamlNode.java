@@ -164,6 +164,21 @@ public final class YamlNode {
         return v.check(() -> check.apply(n));
     }
 
+    /** A string or a list of strings under {@code key}, each through {@code parse}; {@code fallback} when empty. */
+    public <T> List<T> strings(String key, List<T> fallback, Function<String, T> parse) throws ConfigException {
+        YamlNode v = get(key);
+        if (v == null) {
+            return fallback;
+        }
+        List<YamlNode> items = v.value.isTextual() ? List.of(v) : v.items("a string or a list of strings");
+        List<T> out = new ArrayList<>();
+        for (YamlNode item : items) {
+            String text = item.string();
+            out.add(item.check(() -> parse.apply(text)));
+        }
+        return out;
+    }
+
     public boolean bool(String key, boolean fallback) throws ConfigException {
         YamlNode v = get(key);
         return v == null ? fallback : v.bool();

@@ -1,18 +1,22 @@
 package org.execexporter.daemon;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.channels.ServerSocketChannel;
 import java.util.function.LongSupplier;
 import org.execexporter.base.BuildInfo;
 import org.execexporter.capture.ExecEventSource;
 import org.execexporter.config.DaemonConfig;
 import org.execexporter.config.WebConfig;
+import org.execexporter.config.WebConfigSource;
 import org.execexporter.http.MetricsServer;
 import org.execexporter.metrics.BuildInfoGauge;
 import org.execexporter.metrics.CommMeters;
+import org.execexporter.metrics.ConfigReloads;
 import org.execexporter.metrics.ExporterHealth;
 import org.execexporter.metrics.Registries;
 import org.execexporter.pipeline.Aggregator;
 import org.execexporter.pipeline.CommFilter;
+import org.execexporter.pipeline.CommPolicy;
 import org.execexporter.pipeline.CommTable;
 import org.execexporter.pipeline.ExecQueue;
 
@@ -32,12 +36,19 @@ public final class Daemon implements AutoCloseable {
     private final Aggregator aggregator;
     @SuppressWarnings("unused") // held: Micrometer references function meters' objects weakly
     private final ExporterHealth health;
+    private final ConfigReloads reloads;
     private MetricsServer server;
     private volatile boolean counting;
     private boolean closed;
 
     /** @param clock CLOCK_MONOTONIC nanoseconds, the clock of the execs' kernel timestamps */
     public Daemon(DaemonConfig config, ExecEventSource source, BuildInfo build, LongSupplier clock) {
+        this(config, source, build, clock, System::currentTimeMillis);
+    }
+
+    /** @param wallClockMillis the time of day, for the reload timestamp (fixed in the golden test) */
+    Daemon(DaemonConfig config, ExecEventSource source, BuildInfo build, LongSupplier clock,
+           LongSupplier wallClockMillis) {
         this.config = config;
         this.source = source;
         this.build = build;
@@ -46,11 +57,29 @@ public final class Daemon implements AutoCloseable {
         BuildInfoGauge.register(registry, build);
         CommMeters meters = new CommMeters(registry, config.rate().buckets());
         this.queue = new ExecQueue(config.queue().capacity());
-        this.table = new CommTable(config.comm().maxSeries(),
-                new CommFilter(config.comm().allow(), config.comm().deny()), meters, clock.getAsLong());
+        this.table = new CommTable(policy(config.comm()), meters, clock.getAsLong());
         this.aggregator = new Aggregator(queue, table, meters,
                 Aggregator.windowGraceFor(config.bpf().pollTimeout()), config.comm().idleTimeout(), clock);
         this.health = ExporterHealth.register(registry, source::stats, queue, table);
+        this.reloads = ConfigReloads.register(registry, wallClockMillis);
+    }
+
+    private static CommPolicy policy(DaemonConfig.Comm comm) {
+        return new CommPolicy(comm.maxSeries(), comm.idleTimeout(), new CommFilter(comm.allow(), comm.deny()),
+                comm.pinned());
+    }
+
+    /**
+     * Applies the comm settings of a reload (series budget, allow/deny, pinned comms, idle
+     * timeout) while counting goes on: nothing is detached, no count restarts.
+     */
+    public void reconfigure(DaemonConfig.Comm comm) {
+        aggregator.reconfigure(policy(comm));
+    }
+
+    /** exec_exporter_config_last_reload_*: told of every reload of the config and web config files. */
+    public ConfigReloads reloads() {
+        return reloads;
     }
 
     /** Starts the aggregator thread, then the source's delivery into the queue. */
@@ -69,8 +98,17 @@ public final class Daemon implements AutoCloseable {
 
     /** Starts HTTP (or HTTPS) as the web config says; throws IllegalStateException with one line on failure. */
     public MetricsServer serve(WebConfig web) {
+        return serve(WebConfigSource.fixed(web), null);
+    }
+
+    /**
+     * Starts HTTP (or HTTPS) on the configured addresses, or on {@code inherited} (socket
+     * activation) if not null, taking the web config from {@code web} on every request and
+     * handshake. Throws IllegalStateException with one line on failure.
+     */
+    public MetricsServer serve(WebConfigSource web, ServerSocketChannel inherited) {
         DaemonConfig.Web w = config.web();
-        server = MetricsServer.start(MetricsServer.Options.of(w.listenAddress(), w.telemetryPath(), web,
+        server = MetricsServer.start(MetricsServer.Options.of(w.listenAddresses(), inherited, w.telemetryPath(), web,
                         w.maxRequests()), registry, build,
                 aggregator::isHealthy, () -> counting && aggregator.isHealthy());
         return server;

@@ -1,31 +1,37 @@
 package org.execexporter.daemon;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.ServerSocketChannel;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.execexporter.base.BuildInfo;
 import org.execexporter.base.Durations;
 import org.execexporter.base.ErrorLine;
 import org.execexporter.base.ExitCodes;
+import org.execexporter.base.Hangup;
 import org.execexporter.base.Shutdown;
 import org.execexporter.base.UsageException;
 import org.execexporter.capture.CaptureException;
 import org.execexporter.capture.ExecCapture;
 import org.execexporter.capture.Privileges;
 import org.execexporter.config.ConfigException;
-import org.execexporter.config.ConfigLoader;
 import org.execexporter.config.DaemonConfig;
+import org.execexporter.config.LiveWebConfig;
 import org.execexporter.config.WebConfig;
-import org.execexporter.config.WebConfigLoader;
 import org.execexporter.http.MetricsServer;
+import org.execexporter.systemd.SocketActivation;
+import org.execexporter.systemd.SystemdNotify;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code exec-exporter [flags]}: flags → config → capture → pipeline → HTTP, one log line per
- * phase, then wait for SIGTERM/SIGINT (see {@link Shutdown}; one during start-up cuts it short)
- * and stop in order. User errors are one line on stderr and exit 2; runtime failures (the probe
- * cannot load, the port is taken) one line and exit 1.
+ * phase, READY=1 to systemd, then serve until SIGTERM/SIGINT (see {@link Shutdown}; one during
+ * start-up cuts it short; SIGHUP reloads) and stop in order.
+ * User errors are one line on stderr and exit 2; runtime failures (the probe cannot load, the port
+ * is taken) one line and exit 1. {@code --config.check} stops after reading the files.
  */
 public final class DaemonCommand {
     private static final Logger log = LoggerFactory.getLogger(DaemonCommand.class);
@@ -39,10 +45,14 @@ public final class DaemonCommand {
         this.err = err;
     }
 
-    /** What the command line and the config file decided. */
-    record Settings(DaemonConfig config, boolean dropCapabilities, WebConfig web) {}
+    /** What the command line and the files decided; the flags are kept to read the files again on a reload. */
+    record Settings(DaemonConfig config, DaemonFlags flags, LiveWebConfig web) {
+        boolean dropCapabilities() {
+            return flags.dropCapabilities();
+        }
+    }
 
-    /** Parses the flags and reads the config file: a usage error, help or version end here. */
+    /** Parses the flags and reads the config and web config files: a usage error, help or version end here. */
     Settings configure(List<String> args, BuildInfo build) throws UsageException, ConfigException, Finished {
         DaemonFlags flags = new DaemonFlags();
         List<String> extra = flags.set.parse(args);
@@ -59,12 +69,8 @@ public final class DaemonCommand {
         if (!extra.isEmpty()) {
             throw new UsageException("unexpected argument \"" + extra.get(0) + "\"");
         }
-        DaemonConfig base = flags.configFile.value() == null ? DaemonConfig.defaults()
-                : ConfigLoader.load(flags.configFile.value());
-        DaemonConfig config = flags.overlay(base);
-        WebConfig web = config.web().configFile() == null ? WebConfig.open()
-                : WebConfigLoader.load(config.web().configFile());
-        return new Settings(config, flags.dropCapabilities(), web);
+        DaemonConfig config = flags.read();
+        return new Settings(config, flags, LiveWebConfig.open(config.web().configFile()));
     }
 
     public int run(List<String> args) {
@@ -82,82 +88,135 @@ public final class DaemonCommand {
             return e.exitCode();
         }
         DaemonConfig config = settings.config();
+        if (settings.flags().configCheck.value()) {
+            out.println(NAME + ": " + describeFiles(settings) + ": valid");
+            out.flush();
+            return ExitCodes.OK;
+        }
         LogSetup.apply(config.log().level(), config.log().format());
-        log.info("starting {} version {} (revision {})", NAME, build.version(), build.revision());
+        // A reload asked for while starting is done once started (the JVM would exit 129 on SIGHUP).
+        AtomicBoolean reloadAsked = new AtomicBoolean();
+        Hangup.onSignal(() -> reloadAsked.set(true));
+        SystemdNotify systemd = SystemdNotify.fromEnvironment();
+        log.atInfo().setMessage("Starting " + NAME).addKeyValue("version", build.version())
+                .addKeyValue("revision", build.revision()).log();
         if (Shutdown.requested()) {
-            log.info("stopped before the probe was loaded");
+            log.info("Stopped before the probe was loaded");
             return ExitCodes.OK;
         }
 
+        ServerSocketChannel inherited = null;
+        if (config.web().systemdSocket()) {
+            try {
+                inherited = SocketActivation.listeningSocket();
+            } catch (IOException e) {
+                return fail(systemd, e.getMessage());
+            }
+        }
+        systemd.status("Loading the BPF program");
         ExecCapture capture;
         try {
             capture = ExecCapture.open(config.bpf());
         } catch (CaptureException e) {
-            err.println(ErrorLine.of(NAME, e.getMessage()));
-            return ExitCodes.FAILURE;
+            return fail(systemd, e.getMessage());
         }
-        log.info("BPF program loaded and attached to sched_process_exec ({}), {} perf rings, program id {}",
-                capture.attachMode().flagValue(), capture.ringCount(), capture.programId());
+        log.atInfo().setMessage("BPF program loaded and attached to sched_process_exec")
+                .addKeyValue("attach", capture.attachMode().flagValue()).addKeyValue("rings", capture.ringCount())
+                .addKeyValue("program_id", capture.programId()).log();
 
         Daemon daemon = new Daemon(config, capture, build, System::nanoTime);
+        settings.web().onReload(daemon.reloads()::reloaded);
         Shutdown.onExit(daemon::close);
-        if (!Shutdown.requested()) { // else stop now: the probe is closed with the daemon
-            daemon.startCounting();
-            log.info("counting execs: queue capacity {}, at most {} comm series, idle series removed after {}",
-                    config.queue().capacity(), config.comm().maxSeries(),
-                    Durations.format(config.comm().idleTimeout()));
-            MetricsServer server;
-            try {
-                server = daemon.serve(settings.web());
-            } catch (IllegalStateException e) {
-                daemon.close();
-                err.println(ErrorLine.of(NAME, e.getMessage()));
-                return ExitCodes.FAILURE;
-            }
-            log.info("listening on {} (port {}), metrics at {}{}", config.web().listenAddress(), server.port(),
-                    config.web().telemetryPath(), describe(settings.web()));
-            if (settings.dropCapabilities()) {
-                dropCapabilities(); // last: every thread (pollers, aggregator, HTTP) exists and holds none after
-            }
+        if (Shutdown.requested()) { // the probe is closed with the daemon
+            log.info("Stopped before counting");
+            daemon.close();
+            return ExitCodes.OK;
+        }
+        daemon.startCounting();
+        log.atInfo().setMessage("Counting execs").addKeyValue("queue_capacity", config.queue().capacity())
+                .addKeyValue("max_series", config.comm().maxSeries())
+                .addKeyValue("pinned", config.comm().pinned().size())
+                .addKeyValue("idle_timeout", Durations.format(config.comm().idleTimeout())).log();
+        MetricsServer server;
+        try {
+            server = daemon.serve(settings.web(), inherited);
+        } catch (IllegalStateException e) {
+            daemon.close();
+            return fail(systemd, e.getMessage());
+        }
+        logWebConfig(settings.web());
+        WebConfig web = settings.web().current();
+        for (String address : server.boundAddresses()) {
+            log.atInfo().setMessage("Listening on").addKeyValue("address", address)
+                    .addKeyValue("tls", web.tlsEnabled()).addKeyValue("telemetry_path", config.web().telemetryPath())
+                    .log();
+        }
+        if (settings.dropCapabilities()) {
+            dropCapabilities(); // last: every thread (pollers, aggregator, HTTP) exists and holds none after
         }
 
+        String status = "Counting execs; metrics on " + String.join(", ", server.boundAddresses())
+                + config.web().telemetryPath();
+        Reloader reloader = new Reloader(settings.flags(), config, daemon, settings.web(), systemd, status);
         CountDownLatch stop = new CountDownLatch(1);
         Shutdown.onSignal(stop::countDown);
+        Hangup.onSignal(reloader::reload);
+        systemd.ready(status);
+        if (reloadAsked.get()) {
+            reloader.reload();
+        }
         try {
             stop.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        log.info("stopping");
+        log.info("Stopping");
+        systemd.stopping("Stopping: detaching the BPF program");
         daemon.close();
-        log.info("stopped");
+        log.info("Stopped");
         return ExitCodes.OK;
     }
 
-    /** What the web config adds, for the "listening" line: ", TLS, basic auth" or nothing. */
-    private static String describe(WebConfig web) {
-        StringBuilder s = new StringBuilder();
+    /** A runtime failure at start: one line on stderr, the same for `systemctl status`, exit 1. */
+    private int fail(SystemdNotify systemd, String message) {
+        err.println(ErrorLine.of(NAME, message));
+        systemd.status("Failed to start: " + message);
+        return ExitCodes.FAILURE;
+    }
+
+    private static String describeFiles(Settings settings) {
+        String config = settings.flags().configFile.value() == null ? "no config file (built-in defaults)"
+                : "config file " + settings.flags().configFile.value();
+        return settings.web().file() == null ? config : config + " and web config file " + settings.web().file();
+    }
+
+    /** What the web config adds: one line, when there is a web config file. */
+    private static void logWebConfig(LiveWebConfig live) {
+        if (live.file() == null) {
+            return;
+        }
+        WebConfig web = live.current();
+        var line = log.atInfo().setMessage("Serving with the web config file").addKeyValue("file", live.file());
         if (web.tlsEnabled()) {
-            s.append(", TLS (").append(String.join(", ", web.tls().protocols())).append("; client certificates: ")
-                    .append(web.tls().clientAuth().configName).append(')');
+            line = line.addKeyValue("tls_versions", String.join(",", web.tls().protocols()))
+                    .addKeyValue("client_auth_type", web.tls().clientAuth().configName);
         }
-        if (!web.basicAuthUsers().isEmpty()) {
-            s.append(", basic auth (").append(web.basicAuthUsers().size()).append(" users)");
-        }
-        return s.toString();
+        line.addKeyValue("basic_auth_users", web.basicAuthUsers().size())
+                .addKeyValue("rate_limit", web.rateLimit().enabled()).log();
     }
 
     private static void dropCapabilities() {
         try {
             int holding = Privileges.dropCapabilities();
             if (holding > 0) {
-                log.warn("{} threads kept capabilities", holding);
+                log.atWarn().setMessage("Threads kept capabilities").addKeyValue("threads", holding).log();
             } else {
-                log.info("dropped every capability: the probe is attached and needs none any more; {}",
-                        Privileges.boundingSetLeft());
+                log.atInfo().setMessage("Dropped every capability: the probe is attached and needs none any more")
+                        .addKeyValue("bounding_set", Privileges.boundingSetLeft()).log();
             }
         } catch (CaptureException e) {
-            log.warn(ErrorLine.render(e.getMessage()));
+            log.atWarn().setMessage("Failed to drop capabilities").addKeyValue("err", ErrorLine.render(e.getMessage()))
+                    .log();
         }
     }
 

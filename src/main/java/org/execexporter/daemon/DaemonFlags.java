@@ -4,10 +4,13 @@ import static org.execexporter.base.FlagSet.pick;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.execexporter.base.Durations;
 import org.execexporter.base.FlagSet;
 import org.execexporter.base.UsageException;
 import org.execexporter.capture.ProbeOptions;
+import org.execexporter.config.ConfigException;
+import org.execexporter.config.ConfigLoader;
 import org.execexporter.config.ConfigRules;
 import org.execexporter.config.DaemonConfig;
 import org.execexporter.config.ListenAddress;
@@ -25,7 +28,9 @@ final class DaemonFlags {
     final FlagSet.Flag<Boolean> help;
     final FlagSet.Flag<Boolean> version;
     final FlagSet.Flag<Path> configFile;
-    private final FlagSet.Flag<ListenAddress> listenAddress;
+    final FlagSet.Flag<Boolean> configCheck;
+    private final FlagSet.Flag<List<ListenAddress>> listenAddresses;
+    private final FlagSet.Flag<Boolean> systemdSocket;
     private final FlagSet.Flag<String> telemetryPath;
     private final FlagSet.Flag<Integer> maxRequests;
     private final FlagSet.Flag<Path> webConfigFile;
@@ -33,6 +38,7 @@ final class DaemonFlags {
     private final FlagSet.Flag<LogFormat> logFormat;
     private final FlagSet.Flag<Integer> maxSeries;
     private final FlagSet.Flag<Duration> idleTimeout;
+    private final FlagSet.Flag<List<String>> pinned;
     private final FlagSet.Flag<Integer> queueCapacity;
     private final FlagSet.Flag<Boolean> jvm;
     private final ProbeFlags probe;
@@ -42,18 +48,27 @@ final class DaemonFlags {
         set = new FlagSet("exec-exporter [flags]\n\n"
                 + "Counts every successful exec() on this host with BPF and serves the counts as Prometheus metrics.\n"
                 + "Flags override the config file, which overrides the built-in defaults shown here.");
-        listenAddress = set.custom("web.listen-address", d.web().listenAddress(), d.web().listenAddress().toString(),
-                "Address to listen on for the metrics and the web pages", ListenAddress::parse);
+        listenAddresses = set.repeatable("web.listen-address", d.web().listenAddresses(),
+                d.web().listenAddresses().get(0).toString(),
+                "Address to listen on for the metrics and the web pages; repeat it for more than one",
+                ListenAddress::parse);
+        systemdSocket = set.bool("web.systemd-socket", d.web().systemdSocket(),
+                "Listen on the socket systemd passes (socket activation) instead of --web.listen-address");
         telemetryPath = set.custom("web.telemetry-path", d.web().telemetryPath(), d.web().telemetryPath(),
                 "Path under which to expose the metrics", ConfigRules::telemetryPath);
         maxRequests = set.custom("web.max-requests", d.web().maxRequests(), String.valueOf(d.web().maxRequests()),
                 "Most HTTP requests served at once; beyond it, 503 at once. 0 means no limit",
                 v -> ConfigRules.maxRequests(FlagSet.parseWhole(v)));
         webConfigFile = set.custom("web.config.file", null, null,
-                "exporter-toolkit web configuration file: TLS, basic auth, response headers (see README)",
+                "exporter-toolkit web configuration file: TLS, basic auth, headers, rate limit; read again when it "
+                        + "or a file it names changes (see README)",
                 Path::of);
         configFile = set.custom("config.file", null, null,
-                "YAML config file (see config/exec-exporter.yml); without it, the built-in defaults", Path::of);
+                "YAML config file (see config/exec-exporter.yml); without it, the built-in defaults. "
+                        + "SIGHUP re-reads it", Path::of);
+        configCheck = set.bool("config.check", false,
+                "Check the config file and the web config file, print one line and exit (0: valid, 2: not); "
+                        + "loads no BPF");
         logLevel = set.custom("log.level", d.log().level(), d.log().level().value(),
                 "Only log messages with this severity or above: debug, info, warn, error", LogLevel::parse);
         logFormat = set.custom("log.format", d.log().format(), d.log().format().value(),
@@ -64,6 +79,9 @@ final class DaemonFlags {
         idleTimeout = set.custom("comm.idle-timeout", d.comm().idleTimeout(), Durations.format(d.comm().idleTimeout()),
                 "Remove a comm's series after this long without an exec, freeing its slot",
                 v -> ConfigRules.idleTimeout(Durations.parse(v)));
+        pinned = set.repeatable("comm.pinned", d.comm().pinned(), null,
+                "A comm whose series exists from the start at 0, never expires and never overflows; "
+                        + "repeat it for more", ConfigRules::pinnedComm);
         queueCapacity = set.custom("queue.capacity", d.queue().capacity(), String.valueOf(d.queue().capacity()),
                 "Execs the queue between ring pollers and aggregator holds; beyond it, execs are dropped and counted",
                 v -> ConfigRules.queueCapacity(FlagSet.parseWhole(v)));
@@ -78,17 +96,34 @@ final class DaemonFlags {
         return probe.dropCapabilities();
     }
 
+    /**
+     * The config file (if one is given) with the flags over it: at start, and again on each
+     * reload, so flags keep overriding what the file says.
+     */
+    DaemonConfig read() throws UsageException, ConfigException {
+        return overlay(configFile.value() == null ? DaemonConfig.defaults() : ConfigLoader.load(configFile.value()));
+    }
+
     /** {@code base} with every flag given on the command line applied over it. */
-    DaemonConfig overlay(DaemonConfig base) {
+    DaemonConfig overlay(DaemonConfig base) throws UsageException {
         DaemonConfig.Comm c = base.comm();
         ProbeOptions bpf = probe.overlay(base.bpf());
+        DaemonConfig.Comm comm = new DaemonConfig.Comm(pick(maxSeries, c.maxSeries()),
+                pick(idleTimeout, c.idleTimeout()), c.allow(), c.deny(), pick(pinned, c.pinned()));
+        if (pinned.isSet() || maxSeries.isSet()) {
+            try {
+                ConfigRules.pinnedWithinBudget(comm.pinned(), comm.maxSeries());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("comm.pinned (" + pinned.name() + " or the config file) " + e.getMessage());
+            }
+        }
         return new DaemonConfig(
-                new DaemonConfig.Web(pick(listenAddress, base.web().listenAddress()),
+                new DaemonConfig.Web(pick(listenAddresses, base.web().listenAddresses()),
+                        pick(systemdSocket, base.web().systemdSocket()),
                         pick(telemetryPath, base.web().telemetryPath()), pick(maxRequests, base.web().maxRequests()),
                         pick(webConfigFile, base.web().configFile())),
                 new DaemonConfig.Log(pick(logLevel, base.log().level()), pick(logFormat, base.log().format())),
-                new DaemonConfig.Comm(pick(maxSeries, c.maxSeries()), pick(idleTimeout, c.idleTimeout()),
-                        c.allow(), c.deny()),
+                comm,
                 new DaemonConfig.Queue(pick(queueCapacity, base.queue().capacity())),
                 base.rate(),
                 new DaemonConfig.Collector(pick(jvm, base.collector().jvm())),

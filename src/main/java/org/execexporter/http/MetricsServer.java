@@ -5,18 +5,24 @@ import io.javalin.http.HttpStatus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.execexporter.base.BuildInfo;
 import org.execexporter.config.ListenAddress;
 import org.execexporter.config.WebConfig;
+import org.execexporter.config.WebConfigSource;
 
 /**
  * The HTTP side, a thin adapter over the registry: the telemetry path, a landing page at /,
- * /-/healthy (the aggregator runs) and /-/ready (execs are being counted); TLS, basic auth,
- * headers and the limit on requests in flight from the web config, on every path.
+ * /-/healthy (the aggregator runs) and /-/ready (execs are being counted), on one or more
+ * addresses or on a socket systemd passes; TLS, basic auth, headers, the rate limit and the limit
+ * on requests in flight from the web config, on every path.
  */
 public final class MetricsServer implements AutoCloseable {
     /**
@@ -34,69 +40,97 @@ public final class MetricsServer implements AutoCloseable {
 
     private final Javalin app;
     private final boolean tls;
+    private final List<ServerConnector> connectors;
     private boolean closed;
 
-    private MetricsServer(Javalin app, boolean tls) {
+    private MetricsServer(Javalin app, boolean tls, List<ServerConnector> connectors) {
         this.app = app;
         this.tls = tls;
+        this.connectors = List.copyOf(connectors);
     }
 
     /**
      * How to serve.
      *
+     * @param addresses      where to listen, one connector each; ignored when {@code inherited} is given
+     * @param inherited      a listening socket to serve on instead (socket activation), or null
+     * @param web            the web config, looked up on every request and handshake
      * @param maxRequests    requests handled at once; beyond, 503 at once. 0: no limit
-     * @param maxConnections connections open at once; beyond, new ones wait in the listen queue
+     * @param maxConnections connections open at once, per listening socket; beyond, new ones wait in the listen queue
      */
-    public record Options(ListenAddress address, String telemetryPath, WebConfig web, int maxRequests,
-                          Duration idleTimeout, int maxConnections, Duration headerTimeout) {
+    public record Options(List<ListenAddress> addresses, ServerSocketChannel inherited, String telemetryPath,
+                          WebConfigSource web, int maxRequests, Duration idleTimeout, int maxConnections,
+                          Duration headerTimeout) {
+        public Options {
+            addresses = List.copyOf(addresses);
+        }
+
         /** The default limits and timeouts for {@code maxRequests}. */
-        public static Options of(ListenAddress address, String telemetryPath, WebConfig web, int maxRequests) {
-            return new Options(address, telemetryPath, web, maxRequests, DEFAULT_IDLE_TIMEOUT,
+        public static Options of(List<ListenAddress> addresses, ServerSocketChannel inherited, String telemetryPath,
+                                 WebConfigSource web, int maxRequests) {
+            return new Options(addresses, inherited, telemetryPath, web, maxRequests, DEFAULT_IDLE_TIMEOUT,
                     Math.max(DEFAULT_MAX_CONNECTIONS, maxRequests), DEFAULT_HEADER_TIMEOUT);
+        }
+
+        /** One address, a fixed web config, the default limits and timeouts for {@code maxRequests}. */
+        public static Options of(ListenAddress address, String telemetryPath, WebConfig web, int maxRequests) {
+            return of(List.of(address), null, telemetryPath, WebConfigSource.fixed(web), maxRequests);
         }
     }
 
     /**
-     * Binds and starts serving. Throws IllegalStateException with one line when the address
+     * Binds and starts serving. Throws IllegalStateException with one line when an address
      * cannot be bound (port in use, unknown host).
      */
     public static MetricsServer start(Options options, PrometheusMeterRegistry registry, BuildInfo build,
                                       BooleanSupplier healthy, BooleanSupplier ready) {
-        ListenAddress address = options.address();
-        WebConfig web = options.web();
+        boolean tls = options.web().current().tlsEnabled();
         String landing = LandingPage.html(build, options.telemetryPath());
-        BasicAuth auth = web.basicAuthUsers().isEmpty() ? null : new BasicAuth(web.basicAuthUsers());
-        AccessHandler access = new AccessHandler(options.maxRequests(), web.headers(), auth,
-                web.tlsEnabled() ? web.tls().clientAllowedSans() : java.util.List.of());
+        AccessHandler access = new AccessHandler(options.maxRequests(), options.web());
+        SslContextFactory.Server ssl = tls ? new LiveSslContextFactory(options.web()) : null;
+        List<ServerConnector> connectors = new ArrayList<>();
+        String[] binding = {null}; // the address being bound, for the one line of a failure
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
             config.http.disableCompression(); // /metrics compresses itself; nothing else is worth it
             // Enough threads for every permitted request, every pending password check, the acceptor
-            // and selector, and a few spare: requests over the limit are answered 503 (or 429, 401)
-            // by a thread of their own instead of waiting.
-            int threads = (options.maxRequests() > 0 ? options.maxRequests() : 200) + BasicAuth.MAX_PENDING + 8;
+            // and selector of each connector, and a few spare: requests over the limit are answered
+            // 503 (or 429, 401) by a thread of their own instead of waiting.
+            int threads = (options.maxRequests() > 0 ? options.maxRequests() : 200) + BasicAuth.MAX_PENDING + 6
+                    + 2 * Math.max(1, options.addresses().size());
             QueuedThreadPool pool = new QueuedThreadPool(threads, 2);
             pool.setName("http");
             pool.setDaemon(true);
             config.jetty.threadPool = pool;
             config.jetty.modifyServer(server -> server.insertHandler(access));
-            config.jetty.addConnector((server, http) -> {
-                ServerConnector connector = TlsConnector.create(server, http, web.tls(), options.maxConnections(),
-                        options.headerTimeout());
-                connector.setHost(address.anyHost() ? null : address.host());
-                connector.setPort(address.port());
-                connector.setIdleTimeout(options.idleTimeout().toMillis());
-                try {
-                    // Bind here rather than in Javalin's start, which logs an error line of its own
-                    // before ours: a busy port is one line, said once.
-                    connector.open();
-                } catch (IOException e) {
-                    connector.close();
-                    throw new UncheckedIOException(e);
-                }
-                return connector;
-            });
+            int count = options.inherited() != null ? 1 : options.addresses().size();
+            for (int i = 0; i < count; i++) {
+                ListenAddress address = options.inherited() != null ? null : options.addresses().get(i);
+                config.jetty.addConnector((server, http) -> {
+                    ServerConnector connector = TlsConnector.create(server, http, ssl, options.maxConnections(),
+                            options.headerTimeout());
+                    connector.setIdleTimeout(options.idleTimeout().toMillis());
+                    binding[0] = address == null ? "the socket passed by systemd" : address.toString();
+                    try {
+                        // Bind here rather than in Javalin's start, which logs an error line of its own
+                        // before ours: a busy port is one line, said once.
+                        if (address == null) {
+                            connector.open(options.inherited());
+                        } else {
+                            connector.setHost(address.anyHost() ? null : address.host());
+                            connector.setPort(address.port());
+                            connector.open();
+                        }
+                    } catch (IOException e) {
+                        connectors.forEach(ServerConnector::close);
+                        connector.close();
+                        throw new UncheckedIOException(e);
+                    }
+                    connectors.add(connector);
+                    return connector;
+                });
+            }
         });
         app.get(options.telemetryPath(), new ScrapeHandler(registry));
         app.get("/", ctx -> ctx.html(landing));
@@ -106,6 +140,7 @@ public final class MetricsServer implements AutoCloseable {
             app.start();
         } catch (RuntimeException e) {
             app.stop();
+            connectors.forEach(ServerConnector::close);
             Throwable cause = e;
             while (cause.getCause() != null && cause.getCause() != cause) {
                 cause = cause.getCause();
@@ -113,18 +148,36 @@ public final class MetricsServer implements AutoCloseable {
             String reason = cause.getMessage() != null ? cause.getMessage()
                     : cause instanceof java.nio.channels.UnresolvedAddressException ? "cannot resolve the host name"
                     : "cannot bind the address";
-            throw new IllegalStateException("failed to listen on " + address + ": " + reason, e);
+            throw new IllegalStateException("failed to listen on " + binding[0] + ": " + reason, e);
         }
-        return new MetricsServer(app, web.tlsEnabled());
+        return new MetricsServer(app, tls, connectors);
     }
 
     private static void status(io.javalin.http.Context ctx, boolean ok, String yes, String no) {
         ctx.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).result(ok ? yes : no);
     }
 
-    /** The bound port: the configured one, or the one chosen for port 0. */
+    /** The bound port of the first listener: the configured one, or the one chosen for port 0. */
     public int port() {
-        return app.port();
+        return connectors.get(0).getLocalPort();
+    }
+
+    /** Each listener's address as bound (host:port, the port chosen for port 0 filled in). */
+    public List<String> boundAddresses() {
+        List<String> out = new ArrayList<>();
+        for (ServerConnector c : connectors) {
+            String host = c.getHost() == null ? "" : c.getHost().contains(":") ? "[" + c.getHost() + "]" : c.getHost();
+            if (c.getHost() == null && c.getTransport() instanceof ServerSocketChannel channel) {
+                try {
+                    out.add(channel.getLocalAddress().toString().replaceFirst("^/", ""));
+                    continue;
+                } catch (IOException e) {
+                    // fall through to what the connector says
+                }
+            }
+            out.add(host + ":" + c.getLocalPort());
+        }
+        return out;
     }
 
     /** "https" with TLS, else "http". */

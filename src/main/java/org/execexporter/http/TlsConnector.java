@@ -26,23 +26,26 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.execexporter.config.WebConfig;
 
 /**
- * The connector: plain HTTP, or TLS from the web config's certificate and key, kept in an
- * in-memory key store (no key store file is written anywhere). Plain HTTP sent to a TLS port gets
- * no answer but a closed connection.
+ * A connector: plain HTTP, or TLS from the web config's certificate and key, kept in an
+ * in-memory key store (no key store file is written anywhere), looked up on each handshake
+ * ({@link LiveSslContextFactory}). Plain HTTP sent to a TLS port gets no answer but a closed
+ * connection. Whether a connector speaks TLS is decided when it is made.
  */
 final class TlsConnector {
     private TlsConnector() {}
 
-    /** The connector, bounded as {@link BoundedConnector} says. */
-    static ServerConnector create(Server server, HttpConfiguration http, WebConfig.Tls tls, int maxConnections,
-                                  Duration headerTimeout) {
-        if (tls == null) {
+    /** The connector, bounded as {@link BoundedConnector} says; {@code ssl} null for plain HTTP. */
+    static ServerConnector create(Server server, HttpConfiguration http, SslContextFactory.Server ssl,
+                                  int maxConnections, Duration headerTimeout) {
+        if (ssl == null) {
             return new BoundedConnector(server, maxConnections, headerTimeout, new HttpConnectionFactory(http));
         }
-        // Certificates are not checked against the Host header: that is the client's business.
-        http.addCustomizer(new SecureRequestCustomizer(false));
+        if (http.getCustomizer(SecureRequestCustomizer.class) == null) { // one HttpConfiguration serves every connector
+            // Certificates are not checked against the Host header: that is the client's business.
+            http.addCustomizer(new SecureRequestCustomizer(false));
+        }
         return new BoundedConnector(server, maxConnections, headerTimeout,
-                new SslConnectionFactory(sslContextFactory(tls), HttpVersion.HTTP_1_1.asString()),
+                new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
                 new HttpConnectionFactory(http));
     }
 

@@ -3,6 +3,7 @@ package org.execexporter.pipeline;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -24,7 +25,9 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
     private final CommTable table;
     private final ExecMeters meters;
     private final RateWindows windows;
-    private final long idleTimeoutNanos;
+    private long idleTimeoutNanos;
+    /** A policy handed over by {@link #reconfigure}, not yet applied. */
+    private final AtomicReference<CommPolicy> pending = new AtomicReference<>();
     private final LongSupplier clock;
     private final long[] hostCounts = new long[2];
     private final Thread thread;
@@ -73,7 +76,7 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
             step();
         } catch (RuntimeException | Error e) {
             failed = true;
-            log.error("the aggregator failed; execs are no longer counted", e);
+            log.error("The aggregator failed; execs are no longer counted", e);
         }
     }
 
@@ -83,6 +86,9 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
      * directly, without starting the thread, to step a fake clock.
      */
     public int step() {
+        if (pending.get() != null) {
+            apply(pending.getAndSet(null));
+        }
         int drained = queue.drain(this, BATCH);
         long now = clock.getAsLong();
         while (windows.oldestDue(now)) {
@@ -113,7 +119,27 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
         windows.advance();
         List<String> removed = table.expireIdle(nowNanos - idleTimeoutNanos);
         if (!removed.isEmpty()) {
-            log.debug("removed {} idle comm series", removed.size());
+            log.atDebug().setMessage("Removed idle comm series").addKeyValue("series", removed.size()).log();
+        }
+    }
+
+    /**
+     * Hands over a new policy (series budget, allow/deny, pinned comms, idle timeout); the thread
+     * applies it before its next batch. Counts are kept; see {@link CommTable#apply}.
+     */
+    public void reconfigure(CommPolicy policy) {
+        pending.set(policy);
+        LockSupport.unpark(thread);
+    }
+
+    private void apply(CommPolicy policy) {
+        idleTimeoutNanos = policy.idleTimeout().toNanos();
+        CommTable.Applied applied = table.apply(policy, clock.getAsLong());
+        if (applied.excluded() > 0 || applied.overBudget() > 0) {
+            log.atInfo().setMessage("Removed comm series to fit the new comm settings")
+                    .addKeyValue("excluded_by_allow_deny", applied.excluded())
+                    .addKeyValue("over_max_series", applied.overBudget())
+                    .addKeyValue("max_series", policy.maxSeries()).log();
         }
     }
 

@@ -21,6 +21,15 @@ final class CommKey {
         return this;
     }
 
+    /** The key of a comm's bytes (at most 15, none zero). */
+    static CommKey of(byte[] comm) {
+        long[] words = new long[2];
+        for (int i = 0; i < comm.length; i++) {
+            words[i / 8] |= (comm[i] & 0xffL) << (8 * (i % 8));
+        }
+        return new CommKey(words[0], words[1]);
+    }
+
     CommKey copy() {
         return new CommKey(word0, word1);
     }

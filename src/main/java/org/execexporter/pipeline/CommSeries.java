@@ -24,6 +24,8 @@ public final class CommSeries {
     private long localTotal;
     private final long[] windowCounts = new long[2];
     private long lastExecNanos;
+    /** A pinned series never expires and is never removed to fit the budget. */
+    boolean pinned;
     ExecMeters.SeriesMeters meters;
 
     CommSeries(String label, long nowNanos) {
@@ -57,7 +59,11 @@ public final class CommSeries {
         windowCounts[1] = 0;
     }
 
+    long lastExecNanos() {
+        return lastExecNanos;
+    }
+
     boolean idleSince(long cutoffNanos) {
-        return lastExecNanos < cutoffNanos && windowCounts[0] == 0 && windowCounts[1] == 0;
+        return !pinned && lastExecNanos < cutoffNanos && windowCounts[0] == 0 && windowCounts[1] == 0;
     }
 }

@@ -1,6 +1,7 @@
 package org.execexporter.pipeline;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -14,18 +15,21 @@ import org.execexporter.base.NameEscaper;
  * {@value #OVERFLOW_LABEL} no real comm can have (a comm is at most 15 bytes, and NameEscaper
  * renders one longer than 15 characters only when it holds a backslash escape, which this
  * label does not). A series idle longer than the idle timeout is removed, freeing its slot.
+ * Pinned comms have a series from the start, at 0, that never expires and never overflows; they
+ * take slots of the budget and pass the allow/deny lists. {@link #apply} changes all of this while
+ * counting goes on, keeping every count that stays.
  *
  * <p>State is kept only for admitted comms, plus a small bounded cache of the filter's answers
  * for comms that were not admitted, so a flood of distinct names costs no memory beyond the cap.
- * Aggregator thread only, except {@link #size()}.
+ * Aggregator thread only, except {@link #size()} and the other counts read by scrapes.
  */
 public final class CommTable {
     public static final String OVERFLOW_LABEL = "__overflow_comms__";
     /** Filter answers remembered for comms without a series; cleared when it fills. */
     static final int DECISION_CACHE = 4096;
 
-    private final int maxSeries;
-    private final CommFilter filter;
+    private volatile int maxSeries;
+    private CommFilter filter;
     private final ExecMeters meters;
     private final Map<CommKey, CommSeries> series = new HashMap<>();
     private final Map<CommKey, Boolean> admittedByFilter = new HashMap<>();
@@ -38,11 +42,76 @@ public final class CommTable {
     private volatile long filteredShared;
 
     public CommTable(int maxSeries, CommFilter filter, ExecMeters meters, long nowNanos) {
-        this.maxSeries = maxSeries;
-        this.filter = filter;
+        this(CommPolicy.of(maxSeries, java.time.Duration.ZERO, filter), meters, nowNanos);
+    }
+
+    /** The table with the pinned comms' series already made; the policy's idle timeout is the aggregator's. */
+    public CommTable(CommPolicy policy, ExecMeters meters, long nowNanos) {
+        this.maxSeries = policy.maxSeries();
+        this.filter = policy.filter();
         this.meters = meters;
         this.overflow = new CommSeries(OVERFLOW_LABEL, nowNanos);
         overflow.meters = meters.register(overflow);
+        pin(policy.pinned(), nowNanos);
+    }
+
+    /** What {@link #apply} removed: series the new lists exclude, series beyond a lowered budget. */
+    public record Applied(int excluded, int overBudget) {}
+
+    /**
+     * Switches to {@code policy}: unpins what it no longer pins and pins what it adds (a comm that
+     * already has a series keeps its count), removes the series its allow/deny lists exclude, and
+     * if the budget is lower than the series there are, removes the unpinned ones that executed
+     * least recently until they fit. Every other series and count stays as it is.
+     */
+    Applied apply(CommPolicy policy, long nowNanos) {
+        filter = policy.filter();
+        admittedByFilter.clear();
+        int excluded = 0;
+        if (!filter.admitsAll()) {
+            for (Iterator<CommSeries> it = series.values().iterator(); it.hasNext(); ) {
+                CommSeries s = it.next();
+                if (!s.pinned && !filter.admits(s.label())) {
+                    it.remove();
+                    s.meters.remove();
+                    excluded++;
+                }
+            }
+        }
+        series.values().forEach(s -> s.pinned = false);
+        pin(policy.pinned(), nowNanos);
+        maxSeries = policy.maxSeries();
+        int overBudget = series.size() - maxSeries;
+        if (overBudget > 0) {
+            List<Map.Entry<CommKey, CommSeries>> unpinned = new ArrayList<>();
+            for (Map.Entry<CommKey, CommSeries> e : series.entrySet()) {
+                if (!e.getValue().pinned) {
+                    unpinned.add(e);
+                }
+            }
+            unpinned.sort(Comparator.comparingLong(e -> e.getValue().lastExecNanos()));
+            for (Map.Entry<CommKey, CommSeries> e : unpinned.subList(0, overBudget)) {
+                series.remove(e.getKey());
+                e.getValue().meters.remove();
+            }
+        }
+        size = series.size();
+        return new Applied(excluded, Math.max(0, overBudget));
+    }
+
+    /** Marks the series of {@code labels} pinned, making those that do not exist yet. */
+    private void pin(List<String> labels, long nowNanos) {
+        for (String label : labels) {
+            CommKey key = CommKey.of(NameEscaper.unescape(label));
+            CommSeries s = series.get(key);
+            if (s == null) {
+                s = new CommSeries(label, nowNanos);
+                s.meters = meters.register(s);
+                series.put(key, s);
+            }
+            s.pinned = true;
+        }
+        size = series.size();
     }
 
     /**

@@ -70,6 +70,19 @@ class FlagSetTest {
     }
 
     @Test
+    void aRepeatableFlagAddsUpItsValuesInOrder() throws UsageException {
+        FlagSet set = new FlagSet("test");
+        FlagSet.Flag<List<Integer>> ports = set.repeatable("port", List.of(1), "1", "ports", Integer::parseInt);
+        assertThat(ports.value()).containsExactly(1);
+        set.parse(List.of("--port=3", "--port", "2"));
+        assertThat(ports.value()).containsExactly(3, 2);
+        assertThat(ports.isSet()).isTrue();
+        assertThat(set.help()).contains("--port=VALUE ...");
+        assertThatThrownBy(() -> set.parse(List.of("--port=x")))
+                .hasMessage("invalid value \"x\" for flag --port: For input string: \"x\"");
+    }
+
+    @Test
     void helpListsEveryFlagWithItsDefault() {
         assertThat(flags.help()).contains("--[no-]json", "--bpf.ring-pages=VALUE", "(default: 64)", "(default: 100ms)",
                 "(default: :10135)");

@@ -67,7 +67,7 @@ class ConfigLoaderTest {
             comm: {max_series: 100001}           | /comm/max_series must be 100000 or less
             comm: {max_series: many}             | /comm/max_series must be a whole number
             comm: {max_series: 1.5}              | /comm/max_series must be a whole number
-            comm: {max_seris: 5}                 | unknown key /comm/max_seris (known keys here: allow, deny, idle_timeout, max_series)
+            comm: {max_seris: 5}                 | unknown key /comm/max_seris (known keys here: allow, deny, idle_timeout, max_series, pinned)
             metrics: {}                          | unknown key /metrics (known keys here: bpf, collector, comm, log, queue, rate, web)
             comm: {idle_timeout: 5}              | /comm/idle_timeout must be a string
             comm: {idle_timeout: 500ms}          | /comm/idle_timeout must be from 1s to 3650d
@@ -99,6 +99,16 @@ class ConfigLoaderTest {
             bpf: {poll_timeout: 1m}              | /bpf/poll_timeout must be from 1ms to 10s
             bpf: {attach: kprobe}                | /bpf/attach must be auto, tp_btf or tracepoint
             - a list                             | the top level must be a mapping of keys
+            web: {listen_address: []}            | /web/listen_address must name at least one address
+            web: {listen_address: [":1", 2]}     | /web/listen_address/1 must be a string
+            web: {systemd_socket: 1}             | /web/systemd_socket must be true or false
+            comm: {pinned: [""]}                 | /comm/pinned/0 must not be empty
+            comm: {pinned: [backup-database.sh]} | /comm/pinned/0 must be at most 15 bytes, as the kernel cuts a comm: "backup-database.sh" is 18 bytes; its comm is "backup-database"
+            comm: {pinned: [a\\x41]}             | /comm/pinned/0 must be written as the comm label shows it: "aA", not "a\\x41"
+            comm: {pinned: [a\\q]}               | /comm/pinned/0 must be written as the comm label shows it: a backslash as \\\\, other bytes as \\xNN: "a\\q"
+            comm: {pinned: [\\x00]}              | /comm/pinned/0 must not hold a NUL byte (\\x00): no comm can
+            comm: {pinned: [a, b], max_series: 1} | /comm/pinned must list at most comm.max_series (1) comms, not 2: pinned comms take slots of the series budget
+            comm: {pinned: [a, a]}               | /comm/pinned must not list a comm twice
             """)
     void invalidValuesNameTheirPath(String yaml, String message) {
         assertThatThrownBy(() -> ConfigLoader.parse(yaml)).isInstanceOf(ConfigException.class).hasMessage(message);
@@ -120,6 +130,20 @@ class ConfigLoaderTest {
         Path bad = Files.writeString(dir.resolve("bad.yml"), "comm:\n  max_series: -1\n");
         assertThatThrownBy(() -> ConfigLoader.load(bad))
                 .hasMessage("config file " + bad + ": /comm/max_series must be 1 or greater");
+    }
+
+    @Test
+    void severalListenAddressesPinnedCommsAndSocketActivation() throws Exception {
+        DaemonConfig c = ConfigLoader.parse("""
+                web: {listen_address: ["127.0.0.1:9999", "[::1]:9999"], systemd_socket: true}
+                comm: {pinned: [cron, tab\\x09, é]}
+                """);
+        assertThat(c.web().listenAddresses()).containsExactly(new ListenAddress("127.0.0.1", 9999),
+                new ListenAddress("::1", 9999));
+        assertThat(c.web().systemdSocket()).isTrue();
+        assertThat(c.comm().pinned()).containsExactly("cron", "tab\\x09", "é");
+        assertThat(ConfigLoader.parse("web: {listen_address: \":1\"}").web().listenAddresses())
+                .containsExactly(new ListenAddress("", 1));
     }
 
     @Test

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.execexporter.base.ExitCodes;
 import org.execexporter.testing.TestPki;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,6 +77,23 @@ class WebConfigLoaderTest {
     }
 
     @Test
+    void rateLimitIsExporterToolkits() throws Exception {
+        assertThat(parse("rate_limit: {interval: 100ms, burst: 5}").rateLimit())
+                .isEqualTo(new WebConfig.RateLimit(Duration.ofMillis(100), 5));
+        assertThat(parse("rate_limit: {interval: 0s, burst: 0}").rateLimit().enabled()).isFalse();
+        assertThat(parse("basic_auth_users:\n").rateLimit()).isEqualTo(WebConfig.RateLimit.NONE);
+    }
+
+    @Test
+    void loadListsTheFilesItRead() throws Exception {
+        Path file = Files.writeString(dir.resolve("files.yml"), "tls_server_config: {cert_file: server.crt, "
+                + "key_file: server.key}");
+        List<Path> read = new ArrayList<>();
+        WebConfigLoader.load(file, read);
+        assertThat(read).containsExactly(file, dir.resolve("server.crt"), dir.resolve("server.key"));
+    }
+
+    @Test
     void emptyFileIsOpenHttp() throws Exception {
         assertThat(parse("")).isEqualTo(WebConfig.open());
         assertThat(parse("basic_auth_users:\n").tlsEnabled()).isFalse();
@@ -87,7 +107,7 @@ class WebConfigLoaderTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
-            tls_config: {}                                | unknown key /tls_config (known keys here: basic_auth_users, http_server_config, tls_server_config)
+            tls_config: {}                                | unknown key /tls_config (known keys here: basic_auth_users, http_server_config, rate_limit, tls_server_config)
             `tls_server_config: {cert_file: server.crt}`  | /tls_server_config needs key_file (or key): TLS cannot be served without a private key
             `tls_server_config: {key_file: server.key}`   | /tls_server_config needs cert_file (or cert): TLS cannot be served without a certificate
             `tls_server_config: [1]`                      | /tls_server_config must be a mapping of keys
@@ -115,6 +135,10 @@ class WebConfigLoaderTest {
             `http_server_config: {headers: {X-Frame-Options: allow}}` | /http_server_config/headers/X-Frame-Options must be one of deny, sameorigin, not "allow"
             `http_server_config: {http2: maybe}`          | /http_server_config/http2 must be true or false
             `http_server_config: {timeout: 1}`            | unknown key /http_server_config/timeout (known keys here: headers, http2)
+            `rate_limit: {interval: 1s}`                  | /rate_limit needs a burst of 1 or more with an interval: with 0, every request would be refused
+            `rate_limit: {interval: soon, burst: 1}`      | /rate_limit/interval must be a duration like 1s or 100ms, not "soon"
+            `rate_limit: {interval: 1s, burst: -1}`       | /rate_limit/burst must be a whole number, 0 or more
+            `rate_limit: {every: 1s}`                     | unknown key /rate_limit/every (known keys here: burst, interval)
             `tls_server_config: {cert_file: server.crt, key_file: server.key`  | invalid YAML at line 1 column 64: while parsing a flow mapping
             """)
     void badConfigIsOneLineNamingThePath(String yaml, String message) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.execexporter.base.BuildInfo;
 import org.execexporter.config.DaemonConfig;
+import org.execexporter.config.ListenAddress;
 import org.execexporter.config.LogFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +56,8 @@ class DaemonCommandTest {
             --collector.jvm=maybe         | invalid value "maybe" for flag --collector.jvm: must be true or false (see --help)
             --bpf.ring-pages=3            | invalid value "3" for flag --bpf.ring-pages: must be a power of two from 1 to 65536 (see --help)
             --config.file=/no/such.yml    | config file /no/such.yml: no such file
+            --comm.pinned=backup-database.sh | invalid value "backup-database.sh" for flag --comm.pinned: must be at most 15 bytes, as the kernel cuts a comm: "backup-database.sh" is 18 bytes; its comm is "backup-database" (see --help)
+            --web.config.file=/no/web.yml | web config file /no/web.yml: no such file
             """)
     void badInputIsOneLineAndExitTwo(String arg, String message) {
         assertThat(run(arg)).isEqualTo(2);
@@ -102,7 +105,7 @@ class DaemonCommandTest {
         Path file = Files.writeString(dir.resolve("c.yml"), "comm:\n  max_series: 10\n  colour: blue\n");
         assertThat(run("--config.file=" + file)).isEqualTo(2);
         assertThat(stderr()).isEqualTo("exec-exporter: config file " + file
-                + ": unknown key /comm/colour (known keys here: allow, deny, idle_timeout, max_series)\n");
+                + ": unknown key /comm/colour (known keys here: allow, deny, idle_timeout, max_series, pinned)\n");
     }
 
     @Test
@@ -118,6 +121,8 @@ class DaemonCommandTest {
         for (String flag : List.of("--web.listen-address=VALUE", "--web.telemetry-path=VALUE", "--config.file=VALUE",
                 "--log.level=VALUE", "--log.format=VALUE", "--comm.max-series=VALUE", "--comm.idle-timeout=VALUE",
                 "--queue.capacity=VALUE", "--[no-]collector.jvm", "--bpf.ring-pages=VALUE", "--[no-]help",
+                "--web.listen-address=VALUE ...", "--[no-]web.systemd-socket", "--comm.pinned=VALUE ...",
+                "--[no-]config.check",
                 "--[no-]version", "(default: :10135)")) {
             if (!help.contains(flag)) {
                 missing.add(flag);
@@ -125,6 +130,42 @@ class DaemonCommandTest {
         }
         assertThat(missing).isEmpty();
         assertThat(stderr()).isEmpty();
+    }
+
+    @Test
+    void configCheckPrintsOneLineAndExitsZeroForGoodFiles() throws Exception {
+        Path web = Files.writeString(dir.resolve("web.yml"), "basic_auth_users: {}\nrate_limit: {interval: 1s, burst: 5}\n");
+        Path file = Files.writeString(dir.resolve("c.yml"), "comm: {pinned: [cron]}\nweb: {config_file: " + web + "}\n");
+        assertThat(run("--config.check", "--config.file=" + file)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .isEqualTo("exec-exporter: config file " + file + " and web config file " + web + ": valid\n");
+        assertThat(stderr()).isEmpty();
+        out.reset();
+        assertThat(run("--config.check")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .isEqualTo("exec-exporter: no config file (built-in defaults): valid\n");
+    }
+
+    @Test
+    void configCheckOfABadFileIsTheDaemonsOwnLineAndExitTwo() throws Exception {
+        Path web = Files.writeString(dir.resolve("web.yml"), "basic_auth_users: {prometheus: hunter2}\n");
+        assertThat(run("--config.check", "--web.config.file=" + web)).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("exec-exporter: web config file " + web + ": /basic_auth_users/prometheus "
+                + "must be a bcrypt hash ($2y$10$... as htpasswd -nB writes it), not a plain password\n");
+        assertThat(out.size()).isZero();
+        err.reset();
+        Path file = Files.writeString(dir.resolve("c.yml"), "comm: {max_series: 1, pinned: [a, b]}\n");
+        assertThat(run("--config.check", "--config.file=" + file)).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("exec-exporter: config file " + file + ": /comm/pinned must list at most "
+                + "comm.max_series (1) comms, not 2: pinned comms take slots of the series budget\n");
+    }
+
+    @Test
+    void pinnedCommsFromTheFlagsMustFitTheBudgetTheFileSets() throws Exception {
+        Path file = Files.writeString(dir.resolve("c.yml"), "comm: {max_series: 1}\n");
+        assertThat(run("--config.file=" + file, "--comm.pinned=cron", "--comm.pinned=backup.sh")).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("exec-exporter: comm.pinned (--comm.pinned or the config file) must list "
+                + "at most comm.max_series (1) comms, not 2: pinned comms take slots of the series budget (see --help)\n");
     }
 
     @Test
@@ -136,7 +177,8 @@ class DaemonCommandTest {
                 """);
         DaemonCommand.Settings settings = new DaemonCommand(System.out, System.err).configure(
                 List.of("--config.file", file.toString(), "--comm.max-series=9", "--no-collector.jvm",
-                        "--bpf.ring-pages=32", "--no-capabilities.drop"), new BuildInfo("v", "r"));
+                        "--bpf.ring-pages=32", "--no-capabilities.drop", "--web.listen-address=127.0.0.1:1",
+                        "--web.listen-address=[::1]:2", "--comm.pinned=cron"), new BuildInfo("v", "r"));
         assertThat(settings.dropCapabilities()).isFalse();
         DaemonConfig c = settings.config();
         assertThat(c.comm().maxSeries()).isEqualTo(9);
@@ -146,6 +188,8 @@ class DaemonCommandTest {
         assertThat(c.bpf().ringPages()).isEqualTo(32);
         assertThat(c.bpf().wakeupEvents()).isEqualTo(8);
         assertThat(c.bpf().captureFilename()).isFalse();
-        assertThat(c.web()).isEqualTo(DaemonConfig.defaults().web());
+        assertThat(c.web().listenAddresses()).containsExactly(new ListenAddress("127.0.0.1", 1),
+                new ListenAddress("::1", 2));
+        assertThat(c.comm().pinned()).containsExactly("cron");
     }
 }

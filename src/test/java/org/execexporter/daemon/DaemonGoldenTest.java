@@ -51,7 +51,7 @@ class DaemonGoldenTest {
                 d.log(), new DaemonConfig.Comm(10, d.comm().idleTimeout(), List.of(), List.of()), d.queue(),
                 d.rate(), new DaemonConfig.Collector(false), d.bpf());
         source = new FakeExecSource();
-        daemon = new Daemon(config, source, new BuildInfo("0.1.0", "golden"), () -> now);
+        daemon = new Daemon(config, source, new BuildInfo("0.1.0", "golden"), () -> now, () -> 1_795_000_000_000L);
         daemon.startCounting(false);
     }
 

@@ -6,16 +6,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPInputStream;
 import org.execexporter.base.BuildInfo;
 import org.execexporter.config.DaemonConfig;
 import org.execexporter.config.ListenAddress;
 import org.execexporter.config.WebConfig;
+import org.execexporter.config.WebConfigSource;
 import org.execexporter.metrics.Registries;
 import org.execexporter.testing.Http;
+import org.execexporter.config.WebConfig;
+import org.execexporter.config.WebConfigSource;
+import org.execexporter.config.WebConfigSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -137,5 +146,24 @@ class MetricsServerTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("failed to listen on 127.0.0.1:" + server.port() + ": ")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void everyListenAddressServesAndATakenOneFailsTheWholeStart() throws Exception {
+        MetricsServer.Options two = MetricsServer.Options.of(List.of(new ListenAddress("127.0.0.1", 0),
+                new ListenAddress("127.0.0.2", 0)), null, "/metrics", WebConfigSource.fixed(WebConfig.open()), 10);
+        try (MetricsServer both = MetricsServer.start(two, registry, new BuildInfo("1", "r"), () -> true, () -> true)) {
+            assertThat(both.boundAddresses()).hasSize(2).allMatch(a -> a.matches("127\\.0\\.0\\.[12]:\\d+"));
+            for (String address : both.boundAddresses()) {
+                HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://" + address + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(address).isEqualTo(200);
+            }
+        }
+        MetricsServer.Options oneTaken = MetricsServer.Options.of(List.of(new ListenAddress("127.0.0.2", 0),
+                new ListenAddress("127.0.0.1", server.port())), null, "/metrics",
+                WebConfigSource.fixed(WebConfig.open()), 10);
+        assertThatThrownBy(() -> MetricsServer.start(oneTaken, registry, new BuildInfo("1", "r"), () -> true,
+                () -> true)).hasMessageStartingWith("failed to listen on 127.0.0.1:" + server.port() + ": ");
     }
 }

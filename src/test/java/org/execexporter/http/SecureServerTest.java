@@ -31,6 +31,7 @@ import org.execexporter.config.DaemonConfig;
 import org.execexporter.config.ListenAddress;
 import org.execexporter.config.WebConfig;
 import org.execexporter.config.WebConfigLoader;
+import org.execexporter.config.WebConfigSource;
 import org.execexporter.metrics.Registries;
 import org.execexporter.testing.TestPki;
 import org.junit.jupiter.api.AfterEach;
@@ -87,8 +88,8 @@ class SecureServerTest {
     private void serve(String webYaml, int maxRequests, Duration idle, int maxConnections, Duration headers)
             throws Exception {
         WebConfig web = WebConfigLoader.parse(webYaml, pkiDir);
-        server = MetricsServer.start(new MetricsServer.Options(new ListenAddress("127.0.0.1", 0), "/metrics", web,
-                maxRequests, idle, maxConnections, headers), registry, new BuildInfo("1", "r"), () -> true, () -> true);
+        server = MetricsServer.start(new MetricsServer.Options(List.of(new ListenAddress("127.0.0.1", 0)), null,
+                "/metrics", WebConfigSource.fixed(web), maxRequests, idle, maxConnections, headers), registry, new BuildInfo("1", "r"), () -> true, () -> true);
     }
 
     private void serve(String webYaml) throws Exception {

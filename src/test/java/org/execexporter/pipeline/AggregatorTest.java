@@ -29,10 +29,7 @@ class AggregatorTest {
     }
 
     private void exec(byte[] comm, long ktime) {
-        long[] words = new long[2];
-        for (int i = 0; i < comm.length && i < 15; i++) {
-            words[i / 8] |= (comm[i] & 0xffL) << (8 * (i % 8));
-        }
+        long[] words = TestComms.words(comm);
         assertThat(queue.offer(words[0], words[1], ktime)).isTrue();
     }
 
@@ -156,6 +153,27 @@ class AggregatorTest {
         long counted = meters.live.values().stream().mapToLong(CommSeries::total).sum();
         assertThat(counted).isEqualTo(names);
         assertThat(table.overflowed()).isEqualTo(names - 50);
+    }
+
+    @Test
+    void aNewPolicyIsAppliedByTheNextStepAndKeepsTheCounts() {
+        Aggregator a = aggregator(10, CommFilter.none(), Duration.ofHours(1));
+        CommTable table = tableOf(a);
+        exec("bash", T0 + 1);
+        exec("cron", T0 + 2);
+        a.step();
+        a.reconfigure(new CommPolicy(5, Duration.ofSeconds(10), CommFilter.none(), List.of("backup.sh")));
+        assertThat(table.maxSeries()).as("not before the aggregator's next step").isEqualTo(10);
+        exec("bash", T0 + 3);
+        a.step();
+        assertThat(table.maxSeries()).isEqualTo(5);
+        assertThat(meters.total("bash")).isEqualTo(2);
+        assertThat(meters.total("backup.sh")).isZero();
+        assertThat(meters.live).containsKey("backup.sh");
+        now = T0 + 12 * S; // the new idle timeout (10 s) removes bash and cron, never the pinned comm
+        a.step();
+        assertThat(meters.removed).containsExactlyInAnyOrder("bash", "cron");
+        assertThat(meters.live.keySet()).containsExactlyInAnyOrder(CommTable.OVERFLOW_LABEL, "backup.sh");
     }
 
     private static CommTable tableOf(Aggregator a) {

@@ -55,7 +55,7 @@ class DaemonIT {
             assertThat(s.value("exec_exporter_bpf_execs_seen_total")).isGreaterThanOrEqualTo(storm.total());
             assertThat(daemon.stop()).as("exit status after SIGTERM").isZero();
             assertThat(daemon.output).anyMatch(l -> l.contains("BPF program loaded and attached"))
-                    .anyMatch(l -> l.contains("stopped"));
+                    .anyMatch(l -> l.contains("msg=Stopped"));
         }
     }
 

@@ -16,7 +16,7 @@ import org.execexporter.testing.Subprocess;
 
 /** The shaded jar run as the daemon (a {@link Subprocess}), on 127.0.0.1 and a port of its choosing; close() kills it. */
 final class DaemonProcess implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("listening on .* \\(port (\\d+)\\)");
+    private static final Pattern LISTENING = Pattern.compile("msg=\"Listening on\" address=\\S*:(\\d+) ");
     private static final Duration START_DEADLINE = Duration.ofSeconds(60);
 
     private final Subprocess subprocess;
@@ -41,7 +41,23 @@ final class DaemonProcess implements AutoCloseable {
     static DaemonProcess start(List<String> wrapper, String... flags) throws Exception {
         List<String> args = new ArrayList<>(List.of("--web.listen-address=127.0.0.1:0"));
         args.addAll(List.of(flags));
-        Subprocess p = Subprocess.startMerged(Subprocess.exporter(wrapper, args.toArray(String[]::new)));
+        return launch(Subprocess.exporter(wrapper, args.toArray(String[]::new)), -1);
+    }
+
+    /**
+     * Runs {@code command} (the daemon, maybe behind a wrapper) and returns once it says it listens,
+     * or at once with the port given when {@code port} is not -1 (it may listen only once asked).
+     */
+    static DaemonProcess launch(List<String> command, int port) throws Exception {
+        return launch(command, java.util.Map.of(), port);
+    }
+
+    /** As {@link #launch(List, int)}, with {@code env} added to the environment. */
+    static DaemonProcess launch(List<String> command, java.util.Map<String, String> env, int port) throws Exception {
+        Subprocess p = Subprocess.startMerged(command, env);
+        if (port != -1) {
+            return new DaemonProcess(p, port);
+        }
         Optional<String> listening = p.awaitLine(l -> LISTENING.matcher(l).find(), START_DEADLINE.toMillis());
         if (listening.isEmpty()) {
             p.close();
@@ -76,6 +92,27 @@ final class DaemonProcess implements AutoCloseable {
             s = scrape();
         }
         return s;
+    }
+
+    /** Sends a signal by name (HUP, TERM). */
+    void signal(String name) throws IOException, InterruptedException {
+        subprocess.signal(name);
+    }
+
+    /** Waits for a line of output that contains {@code text}, after the first {@code skip} lines; returns it. */
+    String awaitLine(int skip, String text, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            for (int i = skip; i < output.size(); i++) {
+                if (output.get(i).contains(text)) {
+                    return output.get(i);
+                }
+            }
+            if (System.nanoTime() > deadline || !process.isAlive()) {
+                throw new AssertionError("no line with \"" + text + "\" in: " + String.join("\n", output));
+            }
+            Thread.sleep(50);
+        }
     }
 
     long pid() {

@@ -114,7 +114,7 @@ class PrometheusIT {
         String selector = "exec_events_total{comm=~\"tl[AB]" + tag + "\"}";
         try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm", "--comm.max-series=100000",
                 "--web.config.file=" + web)) {
-            assertThat(daemon.output).anyMatch(l -> l.contains("TLS (TLSv1.2, TLSv1.3") && l.contains("basic auth"));
+            assertThat(daemon.output).anyMatch(l -> l.contains("tls_versions=TLSv1.2,TLSv1.3") && l.contains("basic_auth_users=1"));
             HttpResponse<byte[]> anonymous = HttpClient.newBuilder().sslContext(pki.clientContext("ca", null)).build()
                     .send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + daemon.port + "/metrics")).build(),
                             HttpResponse.BodyHandlers.ofByteArray());

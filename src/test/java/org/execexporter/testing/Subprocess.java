@@ -44,19 +44,25 @@ public final class Subprocess implements AutoCloseable {
 
     /** As {@link #start}, with stderr merged into the stdout lines (a daemon's log and its errors, in order). */
     public static Subprocess startMerged(List<String> command) throws IOException {
-        return new Subprocess(new ProcessBuilder(command).redirectErrorStream(true).start());
+        return startMerged(command, java.util.Map.of());
+    }
+
+    /** As {@link #startMerged(List)}, with {@code env} added to the environment. */
+    public static Subprocess startMerged(List<String> command, java.util.Map<String, String> env) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        return new Subprocess(builder.start());
+    }
+
+    /** As {@link #start(List)}, in {@code directory} (where a crashing JVM would write its hs_err file). */
+    public static Subprocess start(List<String> command, java.nio.file.Path directory) throws IOException {
+        return new Subprocess(new ProcessBuilder(command).directory(directory.toFile()).start());
     }
 
     /**
      * {@code java [-X...] -jar exec-exporter.jar ARGS...}, optionally behind a wrapper (unshare,
      * setpriv): arguments that start with -X are JVM options and go before -jar.
      */
-    /** As {@link #start(List)}, in {@code directory} (where a crashing JVM would write its hs_err file). */
-    public static Subprocess start(List<String> command, java.nio.file.Path directory) throws IOException {
-        return new Subprocess(new ProcessBuilder(command).directory(directory.toFile()).start());
-    }
-
-    /** {@code java -jar exec-exporter.jar ARGS...}, optionally behind a wrapper (unshare, setpriv). */
     public static List<String> exporter(List<String> wrapper, String... args) {
         List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -1,0 +1,28 @@
+package org.execexporter.pipeline;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What decides which comms get a series, as one immutable value: handed to the aggregator at
+ * start and again on a reload, which it applies on its own thread between two batches, so the comm
+ * table stays single-threaded.
+ *
+ * @param maxSeries   the series budget: the most comms with a series of their own, pinned ones included
+ * @param idleTimeout a series without an exec for this long is removed (pinned ones never are)
+ * @param filter      comm.allow / comm.deny
+ * @param pinned      label values of the comms whose series always exist (at most maxSeries of them)
+ */
+public record CommPolicy(int maxSeries, Duration idleTimeout, CommFilter filter, List<String> pinned) {
+    public CommPolicy {
+        pinned = List.copyOf(pinned);
+        if (pinned.size() > maxSeries) {
+            throw new IllegalArgumentException("more pinned comms (" + pinned.size() + ") than series ("
+                    + maxSeries + ")");
+        }
+    }
+
+    public static CommPolicy of(int maxSeries, Duration idleTimeout, CommFilter filter) {
+        return new CommPolicy(maxSeries, idleTimeout, filter, List.of());
+    }
+}
