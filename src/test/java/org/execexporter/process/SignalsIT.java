@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @NeedsBpf
 class SignalsIT {
-    private static final Pattern LISTENING = Pattern.compile("listening on .* \\(port (\\d+)\\)");
+    private static final Pattern LISTENING = Pattern.compile("msg=\"Listening on\" address=\\S*:(\\d+) ");
     private static final long SIGUSR1_BIT = 1L << (10 - 1);
 
     @TempDir
@@ -40,14 +40,17 @@ class SignalsIT {
 
     /**
      * The jar, in {@code dir}, with every signal at its default (a shell may have left SIGINT
-     * ignored for background jobs, which the JVM would honour).
+     * ignored for background jobs, which the JVM would honour). The daemon's log (stderr) is merged
+     * into its output lines; the trace keeps stdout (its lines) and stderr (warnings) apart.
      */
     private Subprocess start(String srSignum, String... args) throws IOException {
         List<String> wrapper = new ArrayList<>(List.of("env", "--default-signal"));
         if (!srSignum.isEmpty()) {
             wrapper.add("_JAVA_SR_SIGNUM=" + srSignum);
         }
-        return Subprocess.start(Subprocess.exporter(wrapper, args), dir);
+        List<String> command = Subprocess.exporter(wrapper, args);
+        return args.length > 0 && args[0].equals("trace") ? Subprocess.start(command, dir)
+                : Subprocess.startMerged(command, dir);
     }
 
     /** Waits until the process catches SIGUSR1, which only the exporter's handlers do: they are installed. */
@@ -93,7 +96,7 @@ class SignalsIT {
             if (when.equals("handlers")) {
                 awaitHandlers(p);
             } else {
-                assertThat(p.awaitLine(l -> l.contains("starting exec-exporter"), 60_000)).isPresent();
+                assertThat(p.awaitLine(l -> l.contains("msg=\"Starting exec-exporter\""), 60_000)).isPresent();
             }
             long sent = System.nanoTime();
             p.signal(signal);
@@ -109,7 +112,7 @@ class SignalsIT {
     void theDaemonIgnoresUsr1Usr2AndAlrmAndKeepsServing(String srSignum) throws Exception {
         try (Subprocess p = start(srSignum, "--web.listen-address=127.0.0.1:0", "--no-collector.jvm")) {
             String listening = p.awaitLine(l -> LISTENING.matcher(l).find(), 60_000)
-                    .orElseThrow(() -> new AssertionError("not listening: " + p.stderr()));
+                    .orElseThrow(() -> new AssertionError("not listening: " + p.stdoutLines()));
             Matcher m = LISTENING.matcher(listening);
             assertThat(m.find()).isTrue();
             URI metrics = URI.create("http://127.0.0.1:" + m.group(1) + "/metrics");

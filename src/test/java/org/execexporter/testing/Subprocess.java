@@ -59,6 +59,12 @@ public final class Subprocess implements AutoCloseable {
         return new Subprocess(new ProcessBuilder(command).directory(directory.toFile()).start());
     }
 
+    /** As {@link #startMerged(List)}, in {@code directory}. */
+    public static Subprocess startMerged(List<String> command, java.nio.file.Path directory) throws IOException {
+        return new Subprocess(new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
+                .start());
+    }
+
     /**
      * {@code java [-X...] -jar exec-exporter.jar ARGS...}, optionally behind a wrapper (unshare,
      * setpriv): arguments that start with -X are JVM options and go before -jar.
