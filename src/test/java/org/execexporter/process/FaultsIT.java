@@ -73,11 +73,11 @@ class FaultsIT {
             }
             // Execs elsewhere on the host may be on their way through: wait for a scrape that accounts
             // for every exec the program saw.
-            Scrape s = daemon.scrapeUntil(x -> unaccounted(x) == 0, deadline);
+            Scrape s = daemon.scrapeUntil(x -> x.unaccounted() == 0, deadline);
             double lost = s.value("exec_exporter_lost_events_total");
             System.out.printf("overrun: %d execs on %d CPUs, %d counted, %.0f lost; seen %.0f%n", total,
                     storms.size(), s.execs(label), lost, s.value("exec_exporter_bpf_execs_seen_total"));
-            assertThat(unaccounted(s)).as("seen - (counted + filtered + dropped + lost + malformed)").isZero();
+            assertThat(s.unaccounted()).as("seen - (counted + filtered + dropped + lost + malformed)").isZero();
             assertThat(lost).isPositive().isEqualTo(s.value("exec_exporter_bpf_output_errors_total"));
             assertThat(s.execs(label)).isLessThan(total);
             assertThat(s.execs(label) + lost).as("counted + lost covers every exec").isGreaterThanOrEqualTo(total);
@@ -88,15 +88,6 @@ class FaultsIT {
 
     private static String afterName(String tag, int cpu) {
         return "oa" + tag + "c" + cpu;
-    }
-
-    /** Execs the BPF program saw that the scrape does not account for (0 when the pipeline is idle). */
-    private static double unaccounted(Scrape s) {
-        double counted = s.samples.entrySet().stream().filter(e -> e.getKey().startsWith("exec_events_total{"))
-                .mapToDouble(Map.Entry::getValue).sum();
-        return s.value("exec_exporter_bpf_execs_seen_total") - counted
-                - s.value("exec_exporter_filtered_events_total") - s.value("exec_exporter_dropped_events_total")
-                - s.value("exec_exporter_lost_events_total") - s.value("exec_exporter_decode_errors_total");
     }
 
     private static void signal(long pid, String signal) throws Exception {

@@ -110,7 +110,10 @@ class TraceCommandIT {
 
     @Test
     void ctrlCEndsItCleanlyToo() throws Exception {
-        try (Subprocess trace = Subprocess.start(Subprocess.exporter(List.of(), "trace"))) {
+        // SIGINT at its default, as from a terminal: a suite started in the background (nohup, `&` in a
+        // script) hands its children SIGINT ignored, and the JVM leaves an ignored SIGINT ignored
+        List<String> interruptible = List.of("env", "--default-signal=INT");
+        try (Subprocess trace = Subprocess.start(Subprocess.exporter(interruptible, "trace"))) {
             execUntilTraced(trace);
             stopAndCheckClean(trace, "INT");
         }

@@ -45,6 +45,18 @@ public final class Scrape {
         return v == null ? 0 : v.longValue();
     }
 
+    /**
+     * Execs the BPF program saw that this scrape does not account for as counted (in any series),
+     * filtered, dropped, lost or malformed: 0 whenever nothing is on its way through the pipeline.
+     */
+    double unaccounted() {
+        double counted = samples.entrySet().stream().filter(e -> e.getKey().startsWith("exec_events_total{"))
+                .mapToDouble(Map.Entry::getValue).sum();
+        return value("exec_exporter_bpf_execs_seen_total") - counted - value("exec_exporter_filtered_events_total")
+                - value("exec_exporter_dropped_events_total") - value("exec_exporter_lost_events_total")
+                - value("exec_exporter_decode_errors_total");
+    }
+
     /** Series of one metric name. */
     public long count(String prefix) {
         return samples.keySet().stream().filter(k -> k.startsWith(prefix)).count();
