@@ -63,7 +63,7 @@ public record CgroupMount(Path mountPoint, byte[] root) {
                 break;
             }
         }
-        if (separator < 0 || separator + 1 >= fields.length || !fields[separator + 1].equals("cgroup2")) {
+        if (separator < 0 || fields.length < separator + 4 || !fields[separator + 1].equals("cgroup2")) {
             return null;
         }
         byte[] root = unescapeOctal(fields[3]);
