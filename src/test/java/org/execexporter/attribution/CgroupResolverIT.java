@@ -3,6 +3,8 @@ package org.execexporter.attribution;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -137,13 +139,19 @@ class CgroupResolverIT {
         assertThat(resolver.stats().rescans()).isEqualTo(1);
         assertThat(resolver.stats().indexed()).isGreaterThanOrEqualTo(1_041);
 
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long start = System.nanoTime();
+        long startCpu = threads.getCurrentThreadCpuTime();
         int walks = 20;
+        int entries = 0;
         for (int i = 0; i < walks; i++) {
-            assertThat(CgroupTree.walk(mount, new CgroupTree.Limits(32, 200_000)).truncated()).isFalse();
+            CgroupTree.Scan scan = CgroupTree.walk(mount, new CgroupTree.Limits(32, 200_000));
+            assertThat(scan.truncated()).isFalse();
+            entries = scan.entries();
         }
-        System.out.printf("CgroupResolverIT: a walk of %d cgroups (%s) took %.2f ms%n", resolver.stats().indexed(),
-                mount.mountPoint(), (System.nanoTime() - start) / 1e6 / walks);
+        System.out.printf("CgroupResolverIT: a walk of %d cgroups (%d entries, %s) took %.2f ms, %.2f ms of CPU%n",
+                resolver.stats().indexed(), entries, mount.mountPoint(), (System.nanoTime() - start) / 1e6 / walks,
+                (threads.getCurrentThreadCpuTime() - startCpu) / 1e6 / walks);
 
         CgroupTree.Scan cut = CgroupTree.walk(mount, new CgroupTree.Limits(32, 100));
         assertThat(cut.truncated()).isTrue();
