@@ -83,17 +83,17 @@ final class CgroupTree {
                         break walk;
                     }
                     entries++;
+                    byte[] belowMount = join(dir.belowMount(), name(child));
+                    if (mountBytes + belowMount.length >= PATH_MAX) {
+                        truncated = true; // the kernel takes no longer path: neither this entry nor below
+                        continue;
+                    }
                     Entry entry = stat(child);
                     if (entry == null || !entry.isDirectory()) {
                         continue;
                     }
-                    byte[] belowMount = join(dir.belowMount(), name(child));
-                    if (mountBytes + belowMount.length >= PATH_MAX) {
-                        truncated = true;
-                    } else {
-                        paths.put(entry.id(), mount.hierarchyPath(belowMount));
-                        pending.push(new Dir(child, belowMount, dir.depth() + 1, entry.subdirectories()));
-                    }
+                    paths.put(entry.id(), mount.hierarchyPath(belowMount));
+                    pending.push(new Dir(child, belowMount, dir.depth() + 1, entry.subdirectories()));
                     if (--left == 0) {
                         break;
                     }

@@ -153,6 +153,38 @@ class CgroupResolverTest {
         assertThat(now - walked).isGreaterThanOrEqualTo(CgroupResolver.COST_FACTOR * 10_000_000L);
     }
 
+    /** Paths stay shorter than PATH_MAX (4096 bytes), so a rendered path is bounded too. */
+    @Test
+    void aTreeDeeperThanPathMaxIsCutThere() throws IOException, InterruptedException {
+        // 20 levels of 255-byte names: longer than any path the kernel takes, so it is made (and
+        // removed) one level at a time, relative to the last, where Java would pass whole paths
+        String name = "d".repeat(255);
+        Path slice = top.resolve("system.slice");
+        python(slice, "import os\nfor _ in range(20):\n    os.mkdir('" + name + "'); os.chdir('" + name + "')");
+        try {
+            CgroupResolver resolver = resolver();
+            resolver.resolve(id(top));
+            assertThat(resolver.stats().truncatedWalks()).isEqualTo(1);
+            int levels = (CgroupTree.PATH_MAX - 1 - top.toString().length() - "/system.slice".length()) / 256;
+            Path deepest = slice;
+            for (int i = 0; i < levels; i++) {
+                deepest = deepest.resolve(name);
+            }
+            String path = resolver.resolve(id(deepest)).path();
+            assertThat(path).hasSize("/system.slice".length() + 256 * levels);
+            assertThat(top.toString().length() + path.length()).isLessThan(CgroupTree.PATH_MAX);
+            assertThat(resolver.stats().indexed()).isEqualTo(10 + levels);
+        } finally {
+            python(slice, "import os\nfor _ in range(20): os.chdir('" + name + "')\n"
+                    + "for _ in range(20): os.chdir('..'); os.rmdir('" + name + "')");
+        }
+    }
+
+    private static void python(Path dir, String script) throws IOException, InterruptedException {
+        Process python = new ProcessBuilder("python3", "-c", script).directory(dir.toFile()).inheritIO().start();
+        assertThat(python.waitFor()).as(script).isZero();
+    }
+
     @Test
     void hostileNamesRenderAsNamesDo() throws IOException, InterruptedException {
         // Java cannot name a file with bytes that are not text; the shell can
