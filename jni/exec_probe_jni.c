@@ -20,6 +20,7 @@
 #include "libbpf_log.h"
 #include "capabilities.h"
 #include "systemd_jni.h"
+#include "nss_users.h"
 #include "org_execexporter_capture_ExecProbeNative.h"
 #include "org_execexporter_capture_ExecRecord.h"
 
@@ -270,6 +271,8 @@ JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
 	if (!bpf_exception_class)
 		return JNI_ERR;
 	if (systemd_jni_register(env))
+		return JNI_ERR;
+	if (nss_users_register(env))
 		return JNI_ERR;
 	libbpf_log_install();
 	return JNI_VERSION_1_8;
