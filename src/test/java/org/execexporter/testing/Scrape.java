@@ -49,7 +49,7 @@ public final class Scrape {
      * Execs the BPF program saw that this scrape does not account for as counted (in any series),
      * filtered, dropped, lost or malformed: 0 whenever nothing is on its way through the pipeline.
      */
-    double unaccounted() {
+    public double unaccounted() {
         double counted = samples.entrySet().stream().filter(e -> e.getKey().startsWith("exec_events_total{"))
                 .mapToDouble(Map.Entry::getValue).sum();
         return value("exec_exporter_bpf_execs_seen_total") - counted - value("exec_exporter_filtered_events_total")
