@@ -4,15 +4,19 @@
  *   before      the threads exit first, then the leader ends the process with exit(CODE): status CODE
  *   after       the leader exits first (pthread_exit); then the threads leave all at once, the last
  *               of them with exit(CODE), a group exit: status CODE
- *   after-exit  as after, but the last thread leaves with the bare exit system call, not exit_group:
- *               the kernel itself makes the last thread's exit the group's (synchronize_group_exit,
- *               6.18 here): status CODE; older kernels report the leader's status, 0
- * "After the leader" is a fact, not a guess: the threads wait (10 s at most, else exit 70) until the
- * kernel shows the leader as a zombie.
+ *   after-exit  as after, but the last thread waits until it is alone with the zombie leader and
+ *               leaves with the bare exit system call, not exit_group: the kernel makes the exit of
+ *               the last thread to start exiting the group's (synchronize_group_exit, 6.18 here):
+ *               status CODE; older kernels report the leader's status, 0
+ * Orders are facts, not guesses: the threads wait (10 s at most, else exit 70) until the kernel
+ * shows the leader as a zombie, and in after-exit the last until the others are gone from
+ * /proc/self/task (without that wait a thread still on its way out could end the group with 0).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,16 +48,42 @@ static char leader_state(void)
 	return paren && paren[1] == ' ' ? paren[2] : 0;
 }
 
-static void wait_for_leader_exit(void)
+/* The threads the kernel still lists for this process, the zombie leader included. */
+static int tasks_listed(void)
+{
+	DIR *dir = opendir("/proc/self/task");
+	struct dirent *entry;
+	int n = 0;
+
+	if (!dir)
+		return -1;
+	while ((entry = readdir(dir)))
+		if (entry->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
+}
+
+static bool leader_exited(void)
+{
+	return leader_state() == 'Z';
+}
+
+static bool alone_with_leader(void)
+{
+	return tasks_listed() == 2;
+}
+
+static void wait_until(bool (*done)(void), const char *what)
 {
 	struct timespec pause = { 0, 1000000 };
 
 	for (int i = 0; i < 10000; i++) {
-		if (leader_state() == 'Z')
+		if (done())
 			return;
 		nanosleep(&pause, NULL);
 	}
-	fprintf(stderr, "threads: the leader did not exit within 10 s\n");
+	fprintf(stderr, "threads: %s: not within 10 s\n", what);
 	exit(70);
 }
 
@@ -62,11 +92,12 @@ static void *run(void *arg)
 	(void)arg;
 	if (mode == BEFORE)
 		return NULL;
-	wait_for_leader_exit();
+	wait_until(leader_exited, "the leader's exit");
 	if (atomic_fetch_sub(&remaining, 1) != 1)
 		return NULL;
 	if (mode == AFTER)
 		exit(code);
+	wait_until(alone_with_leader, "the other threads' exits");
 	syscall(SYS_exit, code);
 	return NULL;
 }

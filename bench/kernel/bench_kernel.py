@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""Kernel-side cost of tracing process exits and failed execs, measured in alternating runs.
+
+1. Failed execs need a hook on system call exit. Three ways, each against no tracer, on a tight loop
+   of getppid() (spin): an empty tp_btf/sys_exit program (the price of hooking sys_exit at all),
+   the filtered tp_btf/sys_exit program (fail_btf: leaves at once unless execve/execveat failed), and
+   the classic tracepoints syscalls/sys_exit_execve + sys_exit_execveat (tracefs mounted in a private
+   mount namespace). Each tracer run sits between two no-tracer runs; its ratio is its ns per call
+   over their mean, in CPU time (steadier than wall time on a shared machine; both are reported).
+2. Exits: tp_btf/sched_process_exit, empty (exit_null), one record per exit through the perf rings
+   (exit_ring), aggregated in a BPF hash map (exit_map), against no tracer, on an exec storm
+   (execstorm of noop: every process execs and exits), the same way.
+3. With the kernel's BPF statistics on (BPF_ENABLE_STATS, held by the loader only while it runs),
+   each program once more: run_time_ns / run_cnt; and exactness: records (or map counts) against
+   the storm's own counts, failures against execfail's.
+4. Facts the design rests on: group_dead against signal->live == 0 on threads that exit at once,
+   the lifetime of a sleeper, the failed execs of one PATH search.
+
+Prints a Markdown section; --output writes it to a file as well. Run as root: bench/kernel/run.sh.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OUT = os.path.join(ROOT, "target", "bench-kernel")
+NATIVE = os.path.join(ROOT, "target", "test-native")
+LOADER = os.path.join(OUT, "loader")
+OBJECT = os.path.join(OUT, "exit_fail.bpf.o")
+SPIN = os.path.join(OUT, "spin")
+TRACEFS = ["unshare", "-m", "--propagation", "private", "sh", "-c",
+           "grep -q ' /sys/kernel/tracing tracefs ' /proc/mounts || "
+           "mount -t tracefs tracefs /sys/kernel/tracing || exit 98; exec \"$@\"", "sh"]
+
+# Indexes of the programs' own counters (enum stat in exit_fail.bpf.c).
+STAT_EXIT_RUNS, STAT_GROUP_DEAD, STAT_LIVE_ZERO, STAT_EXITS, STAT_FAILURES, STAT_OUTPUT_ERRORS, STAT_MAP_FULL = range(7)
+RECORD_EXIT, RECORD_EXEC_FAILURE = 2, 3
+ENOENT, EACCES, ENOEXEC = 2, 13, 8
+
+SYSCALL_CONFIGS = [
+    ("tp_btf/sys_exit, empty program", ["sysexit_null"], False),
+    ("tp_btf/sys_exit, filtered (fail_btf)", ["fail_btf"], False),
+    ("tracepoint syscalls/sys_exit_execve(at)", ["fail_tp_execve", "fail_tp_execveat"], True),
+]
+EXIT_CONFIGS = [
+    ("sched_process_exit, empty program", ["exit_null"], False),
+    ("exit records through the perf rings (exit_ring)", ["exit_ring"], False),
+    ("aggregated in a BPF hash map (exit_map)", ["exit_map"], False),
+]
+
+
+class Loader:
+    """bench/kernel/loader with some programs attached; stop() returns its JSON report."""
+
+    def __init__(self, programs, tracefs=False, stats=False):
+        command = (TRACEFS if tracefs else []) + [LOADER] + (["--stats"] if stats else []) + [OBJECT] + programs
+        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if line.strip() != "ready":
+            self.proc.kill()
+            _, err = self.proc.communicate()
+            raise RuntimeError(f"loader {' '.join(programs)} did not attach: {line!r} {err.strip()}")
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGINT)
+        out, err = self.proc.communicate(timeout=60)
+        if self.proc.returncode != 0:
+            raise RuntimeError(f"loader failed: {err.strip()}")
+        return json.loads(out.strip().splitlines()[-1])
+
+
+def bpf_stats_sysctl():
+    with open("/proc/sys/kernel/bpf_stats_enabled") as f:
+        return f.read().strip()
+
+
+def spin(calls):
+    out = subprocess.run([SPIN, str(calls)], check=True, capture_output=True, text=True).stdout.split()
+    return {"wall": float(out[0]), "cpu": float(out[1])}
+
+
+def storm(names, count, workers, tmp):
+    """execstorm of noop under `names`; returns the rate and the per-name exec counts."""
+    out = subprocess.run([os.path.join(NATIVE, "execstorm"), "--binary", os.path.join(NATIVE, "noop"),
+                          "--dir", tmp, "--workers", str(workers), "--count", str(count)]
+                         + [n.encode().hex() for n in names], check=True, capture_output=True, text=True).stdout
+    counts, total, seconds, failed = {}, 0, 0.0, 0
+    for line in out.splitlines():
+        parts = line.split()
+        if parts[0] == "name":
+            counts[bytes.fromhex(parts[1]).decode()] = int(parts[2])
+        elif parts[0] == "total":
+            total, failed, seconds = int(parts[1]), int(parts[3]), float(parts[5])
+    if failed:
+        raise RuntimeError(f"execstorm: {failed} execs failed")
+    return {"rate": total / seconds, "total": total, "counts": counts}
+
+
+def with_tracer(config, measure, stats=False):
+    _, programs, tracefs = config
+    loader = Loader(programs, tracefs, stats)
+    try:
+        result = measure()
+    finally:
+        report = loader.stop()
+    return result, report
+
+
+def paired_rounds(configs, rounds, measure, key):
+    """Each tracer run between two no-tracer runs, order rotated by round; ratios per config."""
+    results = {c[0]: [] for c in configs}
+    none_runs = []
+    for r in range(rounds):
+        order = configs[r % len(configs):] + configs[:r % len(configs)]
+        before = measure()
+        none_runs.append(before)
+        for config in order:
+            if bpf_stats_sysctl() != "0":
+                print(f"warning: kernel.bpf_stats_enabled is on (someone else): run time includes its cost",
+                      file=sys.stderr)
+            value, _ = with_tracer(config, measure)
+            after = measure()
+            none_runs.append(after)
+            entry = {}
+            for k in key:
+                base = (before[k] + after[k]) / 2
+                entry[k] = value[k]
+                entry[k + "_ratio"] = value[k] / base
+            results[config[0]].append(entry)
+            before = after
+        print(f"round {r + 1}/{rounds} done", file=sys.stderr)
+    return none_runs, results
+
+
+def summary(values):
+    return statistics.median(values), min(values), max(values)
+
+
+def fmt_ratio(values):
+    med, lo, hi = summary(values)
+    return f"{med:.3f} ({lo:.3f}–{hi:.3f})"
+
+
+def records(report, kind, comms):
+    return [r for r in report["records"] if r["kind"] == kind and r["comm"] in comms]
+
+
+def machine():
+    with open("/proc/cpuinfo") as f:
+        model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "?")
+    return f"{os.cpu_count()} cores ({model}), kernel {platform.release()}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=9, help="paired rounds per phase (default 9)")
+    parser.add_argument("--calls", type=int, default=3_000_000, help="getppid calls per run (default 3,000,000)")
+    parser.add_argument("--storm", type=int, default=20_000, help="execs per storm (default 20,000)")
+    parser.add_argument("--workers", type=int, default=2, help="execstorm workers (default 2)")
+    parser.add_argument("--output", help="also write the Markdown section to this file")
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("bench_kernel: run as root (BPF)")
+
+    started = datetime.datetime.now(datetime.timezone.utc)
+    loadavg = " ".join(open("/proc/loadavg").read().split()[:3])
+    tmp = tempfile.mkdtemp(prefix="bench-kernel.")
+    try:
+        names = [f"kx{i}" for i in range(8)]
+
+        # 1 and 2: paired rounds
+        spin(args.calls)  # warm-up
+        spin_none, spin_results = paired_rounds(SYSCALL_CONFIGS, args.rounds, lambda: spin(args.calls),
+                                                ["cpu", "wall"])
+        storm(names, args.storm // 4, args.workers, tmp)  # warm-up
+        storm_none, storm_results = paired_rounds(EXIT_CONFIGS, args.rounds,
+                                                  lambda: storm(names, args.storm, args.workers, tmp),
+                                                  ["rate"])
+
+        # 3: BPF statistics and exactness
+        spin_stats = {}
+        for config in SYSCALL_CONFIGS:
+            def load():
+                spin(args.calls)
+                return subprocess.run([os.path.join(NATIVE, "execfail"), "70", "50", "20"], capture_output=True,
+                                      text=True, check=True).stdout
+            out, report = with_tracer(config, load, stats=True)
+            spin_stats[config[0]] = (report, out)
+        exit_stats = {}
+        for config in EXIT_CONFIGS:
+            counts, report = with_tracer(config, lambda: storm(names, args.storm, args.workers, tmp), stats=True)
+            exit_stats[config[0]] = (report, counts)
+
+        # 4: facts
+        threads = shutil.copy(os.path.join(NATIVE, "threads"), os.path.join(tmp, "kxthreads"))
+        sleeper = shutil.copy(os.path.join(NATIVE, "sleeper"), os.path.join(tmp, "kxsleeper"))
+
+        def facts():
+            for _ in range(200):
+                subprocess.run([threads, "after-exit", "16", "4"], check=False)
+            for _ in range(3):
+                subprocess.run([sleeper, "1000"], check=True)
+        _, facts_report = with_tracer(EXIT_CONFIGS[1], facts)
+
+        def path_search():
+            env = dict(os.environ, PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+            for _ in range(10):
+                subprocess.run(["/usr/bin/env", "true"], check=True, env=env)
+        _, path_report = with_tracer(SYSCALL_CONFIGS[1], path_search)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    lines = [f"## Exits and failed execs: kernel-side cost ({started:%Y-%m-%d})", "",
+             f"- date: {started:%Y-%m-%d %H:%M} UTC; machine: {machine()}",
+             f"- load average at start: {loadavg}; the machine is shared and noisy: compare within a run",
+             f"- command: `bench/kernel/run.sh{''.join(' ' + a for a in sys.argv[1:])}`",
+             f"- {args.rounds} paired rounds per table: every tracer run sits between two runs with no tracer, "
+             "order rotated by round; a ratio is the tracer run over the mean of its two neighbours; "
+             "median (min–max) over rounds", ""]
+
+    lines += ["### System call exit hooks (failed execs)", "",
+              f"`spin`: {args.calls:,} getppid() calls in a tight loop; ns per call in the thread's CPU time "
+              "(wall time in brackets). Stats pass: the same loop, then 140 failing execve calls "
+              "(execfail 70 50 20), with BPF statistics on.", "",
+              "| hook | ns/call (median) | slowdown, CPU time | slowdown, wall time | BPF runs | BPF ns/run | "
+              "failures recorded / made |", "|---|---|---|---|---|---|---|"]
+    none_cpu = statistics.median(r["cpu"] for r in spin_none)
+    none_wall = statistics.median(r["wall"] for r in spin_none)
+    lines.append(f"| none | {none_cpu:.1f} ({none_wall:.1f}) | 1 | 1 | — | — | — |")
+    for name, _, _ in SYSCALL_CONFIGS:
+        runs = spin_results[name]
+        report, out = spin_stats[name]
+        progs = report["progs"].values()
+        run_cnt = sum(p["run_cnt"] for p in progs)
+        run_ns = sum(p["run_time_ns"] for p in progs)
+        recorded = sum(r["count"] for r in records(report, RECORD_EXEC_FAILURE, {"execfail"}))
+        made = sum(int(x) for x in out.split()[1::2])
+        exact = f"{recorded} / {made}" if "empty" not in name else "—"
+        lines.append(f"| {name} | {statistics.median(r['cpu'] for r in runs):.1f} "
+                     f"({statistics.median(r['wall'] for r in runs):.1f}) | {fmt_ratio([r['cpu_ratio'] for r in runs])} | "
+                     f"{fmt_ratio([r['wall_ratio'] for r in runs])} | {run_cnt:,} | "
+                     f"{run_ns / run_cnt if run_cnt else 0:.1f} | {exact} |")
+    lines.append("")
+
+    lines += ["### Process exit (sched_process_exit)", "",
+              f"`execstorm`: {args.storm:,} execs of a static no-op by {args.workers} workers (posix_spawn + wait), "
+              "every process exec'd; exec rate (higher is better). Stats pass: one more storm per program with "
+              "BPF statistics on; exact: records (or map counts) for the storm's names equal its own counts.", "",
+              "| tracer | execs/s (median) | rate ratio to none | BPF runs | BPF ns/run | exits counted | exact | "
+              "lost |", "|---|---|---|---|---|---|---|---|"]
+    lines.append(f"| none | {statistics.median(r['rate'] for r in storm_none):,.0f} | 1 | — | — | — | — | — |")
+    for name, _, _ in EXIT_CONFIGS:
+        runs = storm_results[name]
+        report, counts = exit_stats[name]
+        prog = next(iter(report["progs"].values()))
+        if "ring" in name:
+            got = sum(r["count"] for r in records(report, RECORD_EXIT, set(names)))
+        elif "map" in name:
+            got = sum(m["count"] for m in report["map"] if m["comm"] in names)
+        else:
+            got = None
+        exact = "—" if got is None else ("yes" if got == counts["total"] else f"no ({got} of {counts['total']})")
+        lines.append(f"| {name} | {statistics.median(r['rate'] for r in runs):,.0f} | "
+                     f"{fmt_ratio([r['rate_ratio'] for r in runs])} | {prog['run_cnt']:,} | "
+                     f"{prog['run_time_ns'] / max(prog['run_cnt'], 1):.1f} | {report['stats'][STAT_EXITS]:,} | {exact} | "
+                     f"{report['lost']} |")
+    lines.append("")
+
+    stats = facts_report["stats"]
+    thread_exits = records(facts_report, RECORD_EXIT, {"kxthreads"})
+    sleeps = records(facts_report, RECORD_EXIT, {"kxsleeper"})
+    env_fails = records(path_report, RECORD_EXEC_FAILURE, {"env"})
+    lifetimes = ", ".join(f"{r['lifetime_min_ns'] / 1e9:.4f}–{r['lifetime_max_ns'] / 1e9:.4f} s" for r in sleeps)
+    lines += ["### Facts the design rests on", "",
+              f"- 200 runs of `threads after-exit 16 4` (17 threads, 16 leaving at once after their leader) and 3 of "
+              f"`sleeper 1000`: sched_process_exit ran {stats[STAT_EXIT_RUNS]:,} times; the tracepoint's group_dead "
+              f"was true {stats[STAT_GROUP_DEAD]:,} times, signal->live read 0 {stats[STAT_LIVE_ZERO]:,} times "
+              f"(the fallback for kernels without group_dead over-counts when threads exit together); exit records "
+              f"for the threads helper: {sum(r['count'] for r in thread_exits)} with status "
+              f"{sorted({r['value'] for r in thread_exits})} (waitpid's 4 << 8 = 1024).",
+              f"- sleeper 1000: lifetimes {lifetimes} "
+              "(task->start_time and bpf_ktime_get_ns() are both CLOCK_MONOTONIC).",
+              f"- 10 runs of `/usr/bin/env true` with the Debian default PATH: "
+              f"{sum(r['count'] for r in env_fails)} failed execs recorded for comm env "
+              f"(errno {sorted({r['value'] for r in env_fails})}): execvp() tries each PATH directory in turn.", ""]
+
+    text = "\n".join(lines)
+    print(text)
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
