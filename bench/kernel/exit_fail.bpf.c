@@ -13,6 +13,7 @@
  *   fail_tp_execve,    tracepoint/syscalls/sys_exit_execve(at): run for those calls only, but need
  *   fail_tp_execveat   tracefs
  * Baselines:
+ *   exit_live          exit_ring as on kernels whose tracepoint has no group_dead (signal->live)
  *   exit_null          tp_btf/sched_process_exit that returns at once
  *   sysexit_null       tp_btf/sys_exit that returns at once: the price of hooking sys_exit at all
  */
@@ -134,9 +135,10 @@ static __always_inline void count(__u32 stat)
 /*
  * Whether this exit ends a process that exec'd; if so fills status, lifetime and comm. Runs on
  * every thread's exit, so the common cases (a thread that is not the last, a process that never
- * exec'd) leave first.
+ * exec'd) leave first. use_arg: take group_dead from the tracepoint (a constant: the verifier
+ * drops the other branch).
  */
-static __always_inline bool ended_after_exec(struct task_struct *task, __u64 group_dead_arg,
+static __always_inline bool ended_after_exec(struct task_struct *task, __u64 group_dead_arg, bool use_arg,
 					     struct exit_record *r)
 {
 	struct task_struct *leader;
@@ -145,7 +147,7 @@ static __always_inline bool ended_after_exec(struct task_struct *task, __u64 gro
 
 	count(STAT_EXIT_RUNS);
 	signal = task->signal;
-	if (bpf_core_field_exists(struct trace_event_raw_sched_process_exit, group_dead)) {
+	if (use_arg) {
 		group_dead = (__u8)group_dead_arg;
 		r->h.flags = 0;
 	} else {
@@ -175,12 +177,23 @@ static __always_inline bool ended_after_exec(struct task_struct *task, __u64 gro
 	return true;
 }
 
+/* Whether this kernel's sched_process_exit passes group_dead (6.18 does): a load-time constant. */
+#define HAS_GROUP_DEAD bpf_core_field_exists(struct trace_event_raw_sched_process_exit, group_dead)
+
 /* The group_dead argument, where the tracepoint has one: the verifier drops the dead branch. */
 static __always_inline __u64 group_dead_arg(unsigned long long *ctx)
 {
-	if (bpf_core_field_exists(struct trace_event_raw_sched_process_exit, group_dead))
+	if (HAS_GROUP_DEAD)
 		return ctx[1];
 	return 0;
+}
+
+static __always_inline void emit_exit(void *ctx, struct exit_record *r)
+{
+	r->h.kind = RECORD_EXIT;
+	r->h.cgroup_id = bpf_get_current_cgroup_id();
+	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, r, sizeof(*r)))
+		count(STAT_OUTPUT_ERRORS);
 }
 
 SEC("tp_btf/sched_process_exit")
@@ -188,12 +201,8 @@ int BPF_PROG(exit_ring, struct task_struct *task)
 {
 	struct exit_record r = {};
 
-	if (!ended_after_exec(task, group_dead_arg(ctx), &r))
-		return 0;
-	r.h.kind = RECORD_EXIT;
-	r.h.cgroup_id = bpf_get_current_cgroup_id();
-	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &r, sizeof(r)))
-		count(STAT_OUTPUT_ERRORS);
+	if (ended_after_exec(task, group_dead_arg(ctx), HAS_GROUP_DEAD, &r))
+		emit_exit(ctx, &r);
 	return 0;
 }
 
@@ -205,7 +214,7 @@ int BPF_PROG(exit_map, struct task_struct *task)
 	struct exit_value *value;
 	__u32 bucket = LIFETIME_BUCKETS;
 
-	if (!ended_after_exec(task, group_dead_arg(ctx), &r))
+	if (!ended_after_exec(task, group_dead_arg(ctx), HAS_GROUP_DEAD, &r))
 		return 0;
 	__builtin_memcpy(key.comm, r.h.comm, sizeof(key.comm));
 	key.status = r.status;
@@ -231,6 +240,17 @@ int BPF_PROG(exit_map, struct task_struct *task)
 	__sync_fetch_and_add(&value->lifetime_sum_ns, r.lifetime_ns);
 	if (bucket <= LIFETIME_BUCKETS) /* always: a bound for the verifier */
 		__sync_fetch_and_add(&value->buckets[bucket], 1);
+	return 0;
+}
+
+/* exit_ring as on kernels without group_dead: tells the group's end from signal->live alone. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(exit_live, struct task_struct *task)
+{
+	struct exit_record r = {};
+
+	if (ended_after_exec(task, 0, false, &r))
+		emit_exit(ctx, &r);
 	return 0;
 }
 
