@@ -13,6 +13,7 @@
  *   fail_tp_execve,    tracepoint/syscalls/sys_exit_execve(at): run for those calls only, but need
  *   fail_tp_execveat   tracefs
  * Baselines:
+ *   exit_filter        exit_ring's filter and reads, no output
  *   exit_live          exit_ring as on kernels whose tracepoint has no group_dead (signal->live)
  *   exit_null          tp_btf/sched_process_exit that returns at once
  *   sysexit_null       tp_btf/sys_exit that returns at once: the price of hooking sys_exit at all
@@ -243,6 +244,16 @@ int BPF_PROG(exit_map, struct task_struct *task)
 	return 0;
 }
 
+/* exit_ring's filter alone, no output: what the record costs is exit_ring minus this */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(exit_filter, struct task_struct *task)
+{
+	struct exit_record r = {};
+
+	ended_after_exec(task, group_dead_arg(ctx), HAS_GROUP_DEAD, &r);
+	return 0;
+}
+
 /* exit_ring as on kernels without group_dead: tells the group's end from signal->live alone. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(exit_live, struct task_struct *task)
@@ -260,10 +271,16 @@ int BPF_PROG(exit_null, struct task_struct *task)
 	return 0;
 }
 
+/* include/linux/errno.h: the call is restarted, or the task is dying of a fatal signal: not a failure */
+#define ERESTARTSYS 512
+#define ERESTART_RESTARTBLOCK 516
+
 static __always_inline void emit_failure(void *ctx, long ret, __u32 syscall)
 {
 	struct exec_failure_record r = {};
 
+	if (ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK)
+		return;
 	count(STAT_FAILURES);
 	r.h.kind = RECORD_EXEC_FAILURE;
 	r.h.ktime_ns = bpf_ktime_get_ns();
