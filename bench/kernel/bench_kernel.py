@@ -51,6 +51,7 @@ SYSCALL_CONFIGS = [
     ("tp_btf/sys_exit, filtered (fail_btf)", ["fail_btf"], False),
     ("tracepoint syscalls/sys_exit_execve(at)", ["fail_tp_execve", "fail_tp_execveat"], True),
 ]
+HOOKS = {"empty": 0, "btf": 1, "classic": 2}  # --hooks: which of SYSCALL_CONFIGS to measure
 EXIT_CONFIGS = [
     ("sched_process_exit, empty program", ["exit_null"], False),
     ("the filter and reads alone, no output (exit_filter)", ["exit_filter"], False),
@@ -177,11 +178,12 @@ def machine():
 
 
 def syscalls_phase(args):
+    configs = [SYSCALL_CONFIGS[HOOKS[h]] for h in args.hooks.split(",")]
     spin(args.calls)  # warm-up
-    none_runs, results = paired_rounds(SYSCALL_CONFIGS, args.rounds, lambda: spin(args.calls), ["cpu", "wall"])
-    stats = {c[0]: [] for c in SYSCALL_CONFIGS}
+    none_runs, results = paired_rounds(configs, args.rounds, lambda: spin(args.calls), ["cpu", "wall"])
+    stats = {c[0]: [] for c in configs}
     for _ in range(args.stats_rounds):
-        for config in SYSCALL_CONFIGS:
+        for config in configs:
             def load():
                 spin(args.calls)
                 return subprocess.run([os.path.join(NATIVE, "execfail"), "70", "50", "20"], capture_output=True,
@@ -200,7 +202,7 @@ def syscalls_phase(args):
     none_cpu = statistics.median(r["cpu"] for r in none_runs)
     none_wall = statistics.median(r["wall"] for r in none_runs)
     lines.append(f"| none | {none_cpu:.1f} ({none_wall:.1f}) | 1 | 1 | 1 | — | — | — |")
-    for name, _, _ in SYSCALL_CONFIGS:
+    for name, _, _ in configs:
         runs = results[name]
         per_run, recorded, made, run_counts = [], 0, 0, []
         for report, out in stats[name]:
@@ -304,6 +306,8 @@ def facts_phase(tmp):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--phases", default=",".join(PHASES), help="comma-separated, of: " + ", ".join(PHASES))
+    parser.add_argument("--hooks", default=",".join(HOOKS),
+                        help="syscalls phase: comma-separated, of: " + ", ".join(HOOKS))
     parser.add_argument("--rounds", type=int, default=9, help="paired rounds per phase (default 9)")
     parser.add_argument("--calls", type=int, default=3_000_000, help="getppid calls per run (default 3,000,000)")
     parser.add_argument("--storm", type=int, default=20_000, help="execs per storm (default 20,000)")
@@ -314,6 +318,8 @@ def main():
     phases = args.phases.split(",")
     if any(p not in PHASES for p in phases):
         parser.error(f"--phases: not one of {', '.join(PHASES)}: {args.phases}")
+    if any(h not in HOOKS for h in args.hooks.split(",")):
+        parser.error(f"--hooks: not one of {', '.join(HOOKS)}: {args.hooks}")
     if os.geteuid() != 0:
         sys.exit("bench_kernel: run as root (BPF)")
 
