@@ -56,6 +56,7 @@ EXIT_CONFIGS = [
     ("sched_process_exit, empty program", ["exit_null"], False),
     ("the filter and reads alone, no output (exit_filter)", ["exit_filter"], False),
     ("exit records through the perf rings (exit_ring)", ["exit_ring"], False),
+    ("exit_ring, reader woken every 1,024 records", ["--wakeup", "1024", "exit_ring"], False),
     ("aggregated in a BPF hash map (exit_map)", ["exit_map"], False),
 ]
 EXIT_RING = EXIT_CONFIGS[2]
@@ -64,10 +65,14 @@ PHASES = ("syscalls", "exits", "facts")
 
 
 class Loader:
-    """bench/kernel/loader with some programs attached; stop() returns its JSON report."""
+    """bench/kernel/loader with some programs attached; stop() returns its JSON report. `programs` may
+    start with loader options (--wakeup N)."""
 
     def __init__(self, programs, tracefs=False, stats=False):
-        command = (TRACEFS if tracefs else []) + [LOADER] + (["--stats"] if stats else []) + [OBJECT] + programs
+        options = [p for p in programs if p.startswith("--") or p.isdigit()]
+        programs = [p for p in programs if p not in options]
+        command = ((TRACEFS if tracefs else []) + [LOADER] + (["--stats"] if stats else []) + options + [OBJECT]
+                   + programs)
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         if line.strip() != "ready":
@@ -248,7 +253,7 @@ def exits_phase(args, tmp):
             per_run.append(prog["run_time_ns"] / max(prog["run_cnt"], 1))
             counted += report["stats"][STAT_EXITS]
             lost += report["lost"]
-            if "exit_ring" in name:
+            if "exit_ring" in name:  # both exit_ring rows
                 got = sum(r["count"] for r in records(report, RECORD_EXIT, set(names)))
             elif "exit_map" in name:
                 got = sum(m["count"] for m in report["map"] if m["comm"] in names)

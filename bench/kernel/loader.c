@@ -3,7 +3,8 @@
  * loader [--stats] [--pages N] [--wakeup N] OBJECT PROGRAM...
  *
  * Loads OBJECT with only the named programs, attaches them, reads the perf rings as the daemon does
- * (the reader woken every N samples, a 100 ms poll timeout for the rest), and prints "ready" once
+ * (the reader woken every N samples, 64 as the daemon's default, a 100 ms poll timeout for the
+ * rest), and prints "ready" once
  * attached. On SIGINT/SIGTERM it drains the rings and prints one JSON object: records by
  * (kind, comm, status or errno) with lifetimes, lost samples, the program's own counters, the
  * kernel's run_cnt/run_time_ns per program, and the exits map. --stats turns the kernel's BPF
@@ -152,7 +153,7 @@ int main(int argc, char **argv)
 		.config = PERF_COUNT_SW_BPF_OUTPUT,
 		.sample_type = PERF_SAMPLE_RAW,
 		.sample_period = 1,
-		.wakeup_events = 32,
+		.wakeup_events = 64, /* the daemon's default (bpf.wakeup-events) */
 	};
 	struct bpf_program *progs[MAX_PROGS], *prog;
 	struct bpf_link *links[MAX_PROGS] = { 0 };
