@@ -88,6 +88,16 @@ class Loader:
         return json.loads(out.strip().splitlines()[-1])
 
 
+OUR_PROGRAMS = {"exit_ring", "exit_map", "exit_null", "exit_filter", "exit_live", "fail_btf", "sysexit_null",
+                "fail_tp_execve", "fail_tp_execveat"}
+
+
+def loaded_programs():
+    """Names of the BPF programs loaded on the host (bpftool truncates names to 15 bytes)."""
+    out = subprocess.run(["bpftool", "-j", "prog", "show"], check=True, capture_output=True, text=True).stdout
+    return [p.get("name", "?") for p in json.loads(out or "[]")]
+
+
 def bpf_stats_sysctl():
     with open("/proc/sys/kernel/bpf_stats_enabled") as f:
         return f.read().strip()
@@ -328,11 +338,19 @@ def main():
     if os.geteuid() != 0:
         sys.exit("bench_kernel: run as root (BPF)")
 
+    # A tracer of ours left attached (a crashed run) would slow every "none" run and hide the costs.
+    others = loaded_programs()
+    stale = sorted({n for n in others if n in {o[:15] for o in OUR_PROGRAMS}})
+    if stale:
+        sys.exit(f"bench_kernel: programs of this benchmark are still loaded ({', '.join(stale)}): "
+                 "stop their loader first (bpftool prog show)")
+
     started = datetime.datetime.now(datetime.timezone.utc)
     loadavg = " ".join(open("/proc/loadavg").read().split()[:3])
     lines = [f"## Exits and failed execs: kernel-side cost ({started:%Y-%m-%d})", "",
              f"- date: {started:%Y-%m-%d %H:%M} UTC; machine: {machine()}",
              f"- load average at start: {loadavg}; the machine is shared and noisy: compare within a run",
+             f"- other BPF programs loaded at start: {len(others)} ({', '.join(sorted(set(others))) or 'none'})",
              f"- command: `bench/kernel/run.sh{''.join(' ' + a for a in sys.argv[1:])}`",
              f"- {args.rounds} paired rounds per table: every tracer run sits between two runs with no tracer, "
              "order rotated by round; a ratio is the tracer run over the mean of its two neighbours; "
