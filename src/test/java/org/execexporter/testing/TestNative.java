@@ -25,11 +25,46 @@ public final class TestNative {
         return existing(dir().resolve("execat"));
     }
 
+    /** exit3: exits with status 3. */
+    public static Path exit3() {
+        return existing(dir().resolve("exit3"));
+    }
+
+    /** killself: ends killed by SIGKILL. */
+    public static Path killself() {
+        return existing(dir().resolve("killself"));
+    }
+
+    /** segv: ends killed by SIGSEGV (a real fault; no core file). */
+    public static Path segv() {
+        return existing(dir().resolve("segv"));
+    }
+
+    /** sleeper MS: lives at least MS milliseconds, then exits 0. */
+    public static Path sleeper() {
+        return existing(dir().resolve("sleeper"));
+    }
+
+    /** execfail MISSING NOEXEC [JUNK]: execve calls that fail with ENOENT, EACCES, ENOEXEC. */
+    public static Path execfail() {
+        return existing(dir().resolve("execfail"));
+    }
+
+    /** threads before|after|after-exit N CODE: threads that exit before or after their leader. */
+    public static Path threads() {
+        return existing(dir().resolve("threads"));
+    }
+
     /** A copy of noop named {@code name} in {@code dir} (made, world-readable): execs of it have that comm. */
     public static Path copyNoop(Path dir, String name) throws java.io.IOException {
+        return copyAs(noop(), dir, name);
+    }
+
+    /** A copy of the helper {@code binary} named {@code name} in {@code dir}: its processes have that comm. */
+    public static Path copyAs(Path binary, Path dir, String name) throws java.io.IOException {
         Files.createDirectories(dir);
         Path path = dir.resolve(name);
-        Files.copy(noop(), path, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(binary, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         return path;
     }
