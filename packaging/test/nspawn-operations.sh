@@ -20,6 +20,8 @@ marker_execs() {
 	ct sh -c "i=0 && while [ \$i -lt $MARKER_EXECS ]; do /usr/local/bin/$MARKER; i=\$((i+1)); done"
 }
 has() { local m; m=$(scrape) && grep -q "$1" <<<"$m"; }
+# journald may take a moment to store what a process wrote just before it exited: wait for it.
+journal_has() { local j; j=$(ct journalctl -u exec-exporter.service --no-pager) && grep -q -- "$1" <<<"$j"; }
 
 check_ready_when_started() {
 	ct systemctl stop exec-exporter.service
@@ -61,8 +63,8 @@ check_reload_keeps_the_probe_and_the_counts() {
 	wait_until 30 "the marker's execs counted on from $after" eval '[ "$(counted)" -ge $((after + MARKER_EXECS)) ]'
 	[ "$(metric exec_exporter_config_last_reload_successful "$(scrape)")" = 1.0 ] \
 		|| fail "exec_exporter_config_last_reload_successful is not 1 after a good reload"
-	ct journalctl -u exec-exporter.service --no-pager | grep -q 'msg="Reloaded the configuration" changed=comm.max_series,comm.pinned' \
-		|| fail "the journal has no promslog line of the reload"
+	wait_until 10 "the promslog line of the reload in the journal" \
+		journal_has 'msg="Reloaded the configuration" changed=comm.max_series,comm.pinned'
 	log "systemctl reload: same process, same BPF programs $progs, counts $before -> $after and on"
 }
 
@@ -77,8 +79,7 @@ check_bad_reloads_keep_the_running_config() {
 	fi
 	[ "$(unit_state ActiveState)" = active ] && [ "$(main_host_pid)" = "$pid" ] \
 		|| fail "a failed reload stopped or restarted the service"
-	ct journalctl -u exec-exporter.service --no-pager | grep -q 'unknown key /comm/colour' \
-		|| fail "the journal does not name the bad key of the failed reload"
+	wait_until 10 "the bad key of the failed reload in the journal" journal_has 'unknown key /comm/colour'
 	# A SIGHUP that bypasses the check: the daemon keeps its configuration and says so in a metric.
 	ct systemctl kill -s HUP --kill-who=main exec-exporter.service
 	wait_until 30 "exec_exporter_config_last_reload_successful 0" eval 'has "^exec_exporter_config_last_reload_successful 0"'
@@ -98,12 +99,12 @@ check_failing_starts() {
 	if ct systemctl restart exec-exporter.service >/dev/null 2>&1; then
 		fail "systemctl restart succeeded although the probe cannot load"
 	fi
-	ct journalctl -u exec-exporter.service --no-pager | grep -q 'exec-exporter: missing CAP_' \
-		|| fail "the journal does not say which capability is missing"
+	# At once, before Restart=on-failure's next attempt (RestartSec=5s) says something else.
 	case $(unit_state StatusText) in
 		"Failed to start: "*) ;;
 		*) fail "systemctl status shows '$(unit_state StatusText)' after a failed start" ;;
 	esac
+	wait_until 10 "the journal to say which capability is missing" journal_has 'exec-exporter: missing CAP_'
 	ct systemctl stop exec-exporter.service # ends Restart=on-failure's attempts
 	ct rm -f "$DROPIN"
 	ct systemctl daemon-reload
