@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.execexporter.config.DaemonConfig;
 import org.execexporter.metrics.CommMeters;
 import org.execexporter.metrics.Registries;
 import org.execexporter.pipeline.Aggregator;
@@ -86,8 +88,9 @@ public class PipelineBenchmark {
             lengths[b] = batches[b].limit();
         }
         queue = new ExecQueue(65536);
-        CommMeters meters = new CommMeters(Registries.prometheus(), List.of(1.0, 2.0, 5.0, 10.0, 20.0, 50.0,
-                100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, 20000.0, 50000.0, 100000.0));
+        PrometheusMeterRegistry registry = Registries.prometheus();
+        CommMeters meters = new CommMeters(registry, registry.getPrometheusRegistry(),
+                DaemonConfig.Rate.DEFAULT_BUCKETS, true);
         CommTable table = new CommTable(500, CommFilter.none(), meters, now);
         aggregator = new Aggregator(queue, table, meters, Duration.ofMillis(300), Duration.ofHours(1),
                 System::nanoTime);

@@ -48,8 +48,7 @@ public final class ConfigLoader {
                     comm(top.section("comm", Set.of("max_series", "idle_timeout", "allow", "deny")), defaults.comm()),
                     new DaemonConfig.Queue(top.section("queue", Set.of("capacity"))
                             .integer("capacity", defaults.queue().capacity(), ConfigRules::queueCapacity)),
-                    new DaemonConfig.Rate(top.section("rate", Set.of("buckets"))
-                            .numbers("buckets", defaults.rate().buckets(), ConfigRules::buckets)),
+                    rate(top.section("rate", Set.of("buckets", "per_comm")), defaults.rate()),
                     new DaemonConfig.Collector(top.section("collector", Set.of("jvm"))
                             .bool("jvm", defaults.collector().jvm())),
                     bpf(top.section("bpf", Set.of("attach", "ring_pages", "wakeup_events", "poll_timeout")),
@@ -78,6 +77,11 @@ public final class ConfigLoader {
                 s.string("idle_timeout", d.idleTimeout(), v -> ConfigRules.idleTimeout(Durations.parse(v))),
                 s.patterns("allow", d.allow()),
                 s.patterns("deny", d.deny()));
+    }
+
+    private static DaemonConfig.Rate rate(Section s, DaemonConfig.Rate d) {
+        return new DaemonConfig.Rate(s.numbers("buckets", d.buckets(), ConfigRules::buckets),
+                s.bool("per_comm", d.perComm()));
     }
 
     private static ProbeOptions bpf(Section s, ProbeOptions d) {

@@ -25,7 +25,6 @@ public final class Daemon implements AutoCloseable {
     private final ExecEventSource source;
     private final BuildInfo build;
     private final PrometheusMeterRegistry registry;
-    private final AutoCloseable jvmMetrics;
     private final ExecQueue queue;
     private final CommTable table;
     private final Aggregator aggregator;
@@ -41,9 +40,12 @@ public final class Daemon implements AutoCloseable {
         this.source = source;
         this.build = build;
         this.registry = Registries.prometheus();
-        this.jvmMetrics = config.collector().jvm() ? Registries.bindJvm(registry) : () -> { };
+        if (config.collector().jvm()) {
+            Registries.bindProcessAndJvm(registry.getPrometheusRegistry());
+        }
         build.register(registry);
-        CommMeters meters = new CommMeters(registry, config.rate().buckets());
+        CommMeters meters = new CommMeters(registry, registry.getPrometheusRegistry(), config.rate().buckets(),
+                config.rate().perComm());
         this.queue = new ExecQueue(config.queue().capacity());
         this.table = new CommTable(config.comm().maxSeries(),
                 new CommFilter(config.comm().allow(), config.comm().deny()), meters, clock.getAsLong());
@@ -109,10 +111,5 @@ public final class Daemon implements AutoCloseable {
         source.close();
         aggregator.close();
         registry.close();
-        try {
-            jvmMetrics.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("failed to release the JVM metrics", e);
-        }
     }
 }

@@ -95,7 +95,9 @@ public final class MetricsServer implements AutoCloseable {
                 return connector;
             });
         });
-        app.get(options.telemetryPath(), new ScrapeHandler(registry));
+        ScrapeHandler scrape = new ScrapeHandler(registry);
+        app.get(options.telemetryPath(), scrape);
+        app.head(options.telemetryPath(), scrape);
         app.get("/", ctx -> ctx.html(landing));
         app.get("/-/healthy", ctx -> status(ctx, healthy.getAsBoolean(), "Healthy", "Unhealthy"));
         app.get("/-/ready", ctx -> status(ctx, ready.getAsBoolean(), "Ready", "Not ready"));
