@@ -51,6 +51,7 @@ public final class Daemon implements AutoCloseable {
                 new CommFilter(config.comm().allow(), config.comm().deny()), meters, clock.getAsLong());
         this.aggregator = new Aggregator(queue, table, meters,
                 Aggregator.windowGraceFor(config.bpf().pollTimeout()), config.comm().idleTimeout(), clock);
+        meters.beforeHostScrape(aggregator::catchUp);
         this.health = ExporterHealth.register(registry, source::stats, queue, table);
     }
 

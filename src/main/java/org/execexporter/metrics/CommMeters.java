@@ -4,7 +4,9 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 import org.execexporter.pipeline.CommSeries;
 import org.execexporter.pipeline.ExecMeters;
@@ -39,6 +41,7 @@ public final class CommMeters implements ExecMeters {
     private final MeterRegistry registry;
     private final Histogram perComm;
     private final Histogram host;
+    private volatile Runnable beforeHostScrape = () -> { };
 
     /**
      * @param buckets the classic buckets' upper bounds
@@ -48,8 +51,19 @@ public final class CommMeters implements ExecMeters {
         this.registry = registry;
         double[] bounds = buckets.stream().mapToDouble(Double::doubleValue).toArray();
         this.host = histogram(HOST_WINDOW, "Execs on the whole host per 1-second window, observed for every "
-                + "window (zeros included); bucket le=N counts the windows with at most N execs", bounds)
-                .register(prometheus);
+                + "window (zeros included); bucket le=N counts the windows with at most N execs", bounds).build();
+        prometheus.register(new Collector() {
+            @Override
+            public MetricSnapshot collect() {
+                beforeHostScrape.run();
+                return host.collect();
+            }
+
+            @Override
+            public String getPrometheusName() {
+                return HOST_WINDOW;
+            }
+        });
         this.perComm = !perComm ? null : histogram(COMM_WINDOW, "Execs of a comm per 1-second window, observed "
                 + "for each window in which the comm executed; bucket le=N counts the windows with at most N execs",
                 bounds).labelNames("comm").register(prometheus);
@@ -92,6 +106,14 @@ public final class CommMeters implements ExecMeters {
                 }
             }
         };
+    }
+
+    /**
+     * Runs before each scrape of the host histogram: the aggregator closes the empty windows it
+     * lets wait while nothing happens, so the scrape sees every second up to now.
+     */
+    public void beforeHostScrape(Runnable catchUp) {
+        this.beforeHostScrape = catchUp;
     }
 
     @Override
