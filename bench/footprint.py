@@ -241,9 +241,9 @@ def measure(build, args, workdir):
                                         if not line.startswith("#") and f'comm="{comm}"' in line)
         r["series_text"] = sum(1 for line in text.decode().splitlines() if line and not line.startswith("#"))
         r["series_per_comm_prometheus"], r["series_prometheus"] = prometheus_series(d.port, comm, workdir)
-        r["alloc_bytes_per_scrape"] = scrape_allocation(d, args.alloc_scrapes, workdir)
         b.timed_scrapes(d.port, 300, False)
         r["rss_mib_300_scrapes"] = b.peak_rss_mib(d.pid(), "VmRSS")
+        r["alloc_bytes_per_scrape"] = scrape_allocation(d, args.alloc_scrapes, workdir)  # JFR: after the RSS
         r["ready_s"] = [d.ready_seconds]
     finally:
         d.stop()
