@@ -67,15 +67,25 @@ class Build:
         subprocess.run(["dpkg-deb", "-x", deb, self.root], check=True)
         with open(os.path.join(self.root, "usr/bin/exec-exporter")) as f:
             text = f.read()
-        for path in ("/usr/lib/exec-exporter", "/usr/share/exec-exporter", "/etc/exec-exporter"):
-            text = text.replace(path, self.root + path)
         self.launcher = os.path.join(self.root, "launcher")
         with open(self.launcher, "w") as f:
-            f.write(text)
+            f.write(self.relocate(text))
+        # what postinst runs after the files are in place: the class-data sharing archive, if the build has one
+        make_cds = os.path.join(self.root, "usr/lib/exec-exporter/make-cds-archive")
+        if os.path.exists(make_cds):
+            with open(make_cds) as f:
+                script = self.relocate(f.read()).replace("/usr/bin/exec-exporter", "sh " + self.launcher)
+            subprocess.run(["sh", "-c", script], check=True)
         self.jar = os.path.join(self.root, "usr/share/exec-exporter/exec-exporter.jar")
         options = os.path.join(self.root, "usr/share/exec-exporter/jvm.options")
         # the README's run command: `java -jar`, with the launcher's options file when the build has one
         self.readme = ["java"] + (["@" + options] if os.path.exists(options) else []) + ["-jar", self.jar]
+
+    def relocate(self, text):
+        for path in ("/usr/lib/exec-exporter", "/usr/share/exec-exporter", "/etc/exec-exporter",
+                     "/var/cache/exec-exporter"):
+            text = text.replace(path, self.root + path)
+        return text
 
     def daemon(self, readme=False, args=()):
         command = self.readme if readme else ["sh", self.launcher]
