@@ -243,7 +243,11 @@ def measure(build, args, workdir):
         r["idle_cpu_percent"], r["idle_host_execs_per_s"], r["idle_wakeups_per_s"] = \
             idle_cpu(d, args.idle_windows, args.idle_seconds)
         b.Storm(os.path.join(workdir, "warm"), 2, 5000, [f"fw{i}" for i in range(8)]).run()  # JIT warm
+        ids = b.programs_held(d.pid())
+        cnt0, ns0 = b.prog_stats(ids)
         r["cpu_us_per_exec"] = cpu_per_exec(d.pid(), args.rate, args.rate_seconds, workdir, "fr")
+        cnt1, ns1 = b.prog_stats(ids)
+        r["bpf_ns_per_exec"] = (ns1 - ns0) / (cnt1 - cnt0) if cnt1 > cnt0 else None
         comm = fill_comms(d, workdir, "fc")
         text = d.text()
         r["body_bytes"] = len(text)
@@ -286,6 +290,7 @@ ROWS = [
     ("  thread wake-ups/s in that window", "idle_wakeups_per_s", 1, ""),
     ("daemon CPU per exec at the storm rate, µs", "cpu_us_per_exec", 1, "≤ execsnoop's / 5"),
     ("libbpf-tools execsnoop CPU per exec, same storm, µs", "execsnoop_cpu_us_per_exec", 1, ""),
+    ("BPF program ns per exec (kernel.bpf_stats_enabled), same storm", "bpf_ns_per_exec", 0, ""),
     ("RSS after 300 scrapes, packaged launcher, MiB", "rss_mib_300_scrapes", 1, "≤ 64"),
     ("RSS after 300 scrapes, README's run command, MiB", "readme_rss_mib_300_scrapes", 1, "≤ 150"),
     ("start to ready, packaged launcher, s (median / max)", "ready_s", 2, "≤ 0.5"),
