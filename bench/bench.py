@@ -668,6 +668,13 @@ def report(args, rounds, long, latency, rss_scrapes, bench, readies, path):
     if os.path.exists(findings):
         with open(findings) as f:
             lines += [f.read().rstrip(), ""]
+    # the footprint section (bench/footprint.py) is another command's: keep it as it is
+    if os.path.exists(path):
+        with open(path) as f:
+            old = f.read()
+        begin, end = "<!-- footprint -->", "<!-- /footprint -->"
+        if begin in old and end in old:
+            lines += [old[old.index(begin):old.index(end) + len(end)], ""]
     lines += ["## Raw numbers", "", "```", json.dumps({"rounds": rounds, "long": long, "scrape_latency": latency,
                                                         "rss_under_scrapes": rss_scrapes,
                                                         "jmh": bench, "ready_s": readies}, indent=1), "```", ""]

@@ -11,7 +11,8 @@ into a scratch root, nothing installed on this machine) and in turn, A B A B ove
                      jdk.ThreadAllocationStatistics at the start and end of 200 scrapes)
   idle CPU           % of a core over the quietest of --idle-windows windows (fewest execs on the
                      host: the machine is shared), with the thread wake-ups per second
-  CPU per exec       the daemon's and libbpf-tools execsnoop's (it prints every exec, to /dev/null)
+  CPU per exec       the daemon's and libbpf-tools execsnoop's (it prints every exec, to /dev/null), per exec
+                     their BPF program ran for (the storm's and any other process's)
                      under the same exec storm at --rate execs/s, µs per exec
   RSS                after 300 back-to-back scrapes at 500 comms: the packaged launcher, and the
                      README's run command (java [the launcher's options file] -jar)
@@ -136,10 +137,14 @@ def task_stats(pid):
 
 
 def fill_comms(daemon, workdir, tag):
-    """Execs COMMS distinct names and waits until the daemon holds its full comm.max_series."""
+    """Execs COMMS distinct names, waits until the daemon holds its full comm.max_series, and
+    returns one of ours that has a series (other processes' comms may have taken some slots)."""
     b.Storm(os.path.join(workdir, tag), 2, COMMS, [f"{tag}{i:05d}" for i in range(COMMS)]).run()
     b.wait_until(lambda: b.metric_sum(daemon.scrape(), "exec_exporter_comm_series") >= COMMS, 30, 0.2)
-    return f"{tag}00000"
+    for (name, labels), _ in daemon.scrape().items():
+        if name == "exec_events_total" and labels.startswith(f'comm="{tag}'):
+            return labels[len('comm="'):-1]
+    raise RuntimeError("none of the storm's comms has a series")
 
 
 def prometheus_series(port, comm, workdir):
@@ -210,12 +215,19 @@ def idle_cpu(daemon, windows, seconds):
 
 
 def cpu_per_exec(pid, rate, seconds, workdir, tag):
-    """µs of CPU of process `pid` per exec of a storm at `rate` execs/s."""
+    """(µs of CPU of process `pid` per exec it handled, BPF ns per exec, execs/s on the host) while a
+    storm runs at `rate` execs/s. The divisor is every exec its BPF program ran for, the storm's and
+    any other process's: a tracer works for each exec on the host."""
+    ids = b.programs_held(pid)
+    cnt0, bpf0 = b.prog_stats(ids)
     ns0, _ = task_stats(pid)
-    _, total, _ = b.Storm(os.path.join(workdir, tag), 2, None, [f"{tag}{i}" for i in range(8)], seconds, rate).run()
+    began = time.monotonic()
+    b.Storm(os.path.join(workdir, tag), 2, None, [f"{tag}{i}" for i in range(8)], seconds, rate).run()
     time.sleep(b.SETTLE_SECONDS)
     ns1, _ = task_stats(pid)
-    return (ns1 - ns0) / 1e3 / total
+    cnt1, bpf1 = b.prog_stats(ids)
+    execs = max(1, cnt1 - cnt0)
+    return (ns1 - ns0) / 1e3 / execs, (bpf1 - bpf0) / execs, execs / (time.monotonic() - began)
 
 
 def execsnoop_cpu(rate, seconds, workdir):
@@ -228,7 +240,7 @@ def execsnoop_cpu(rate, seconds, workdir):
         sink = subprocess.Popen(["cat"], stdin=proc.stdout, stdout=subprocess.DEVNULL)
         if not b.wait_until(lambda: b.programs_held(proc.pid), 10):
             raise RuntimeError("execsnoop did not attach")
-        return cpu_per_exec(proc.pid, rate, seconds, workdir, "fs")
+        return cpu_per_exec(proc.pid, rate, seconds, workdir, "fs")[0]
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(30)
@@ -243,11 +255,8 @@ def measure(build, args, workdir):
         r["idle_cpu_percent"], r["idle_host_execs_per_s"], r["idle_wakeups_per_s"] = \
             idle_cpu(d, args.idle_windows, args.idle_seconds)
         b.Storm(os.path.join(workdir, "warm"), 2, 5000, [f"fw{i}" for i in range(8)]).run()  # JIT warm
-        ids = b.programs_held(d.pid())
-        cnt0, ns0 = b.prog_stats(ids)
-        r["cpu_us_per_exec"] = cpu_per_exec(d.pid(), args.rate, args.rate_seconds, workdir, "fr")
-        cnt1, ns1 = b.prog_stats(ids)
-        r["bpf_ns_per_exec"] = (ns1 - ns0) / (cnt1 - cnt0) if cnt1 > cnt0 else None
+        r["cpu_us_per_exec"], r["bpf_ns_per_exec"], r["storm_host_execs_per_s"] = \
+            cpu_per_exec(d.pid(), args.rate, args.rate_seconds, workdir, "fr")
         comm = fill_comms(d, workdir, "fc")
         text = d.text()
         r["body_bytes"] = len(text)
@@ -289,6 +298,7 @@ ROWS = [
     ("  execs/s on the host in that window", "idle_host_execs_per_s", 1, ""),
     ("  thread wake-ups/s in that window", "idle_wakeups_per_s", 1, ""),
     ("daemon CPU per exec at the storm rate, µs", "cpu_us_per_exec", 1, "≤ execsnoop's / 5"),
+    ("  execs/s on the host during that storm (all count)", "storm_host_execs_per_s", 0, ""),
     ("libbpf-tools execsnoop CPU per exec, same storm, µs", "execsnoop_cpu_us_per_exec", 1, ""),
     ("BPF program ns per exec (kernel.bpf_stats_enabled), same storm", "bpf_ns_per_exec", 0, ""),
     ("RSS after 300 scrapes, packaged launcher, MiB", "rss_mib_300_scrapes", 1, "≤ 64"),
@@ -354,8 +364,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--rate", type=int, default=600)
     parser.add_argument("--rate-seconds", type=int, default=30)
-    parser.add_argument("--idle-windows", type=int, default=3)
-    parser.add_argument("--idle-seconds", type=int, default=20)
+    parser.add_argument("--idle-windows", type=int, default=6)
+    parser.add_argument("--idle-seconds", type=int, default=15)
     parser.add_argument("--starts", type=int, default=10)
     parser.add_argument("--alloc-scrapes", type=int, default=200)
     parser.add_argument("--output", default=os.path.join(ROOT, "bench", "RESULTS.md"))
