@@ -154,18 +154,20 @@ def metric_sum(samples, name):
 class Storm:
     """execstorm: a fixed number of execs over a set of names, with exact per-name counts."""
 
-    def __init__(self, workdir, workers, count, names, seconds=None):
+    def __init__(self, workdir, workers, count, names, seconds=None, rate=None):
         self.workdir = workdir
         self.workers = workers
         self.count = count
         self.names = names
         self.seconds = seconds
+        self.rate = rate
 
     def run(self):
         os.makedirs(os.path.dirname(self.workdir), exist_ok=True)
         cmd = [os.path.join(NATIVE, "execstorm"), "--binary", os.path.join(NATIVE, "noop"),
                "--dir", self.workdir, "--workers", str(self.workers)]
         cmd += ["--seconds", str(self.seconds)] if self.seconds else ["--count", str(self.count)]
+        cmd += ["--rate", str(self.rate)] if self.rate else []
         cmd += [n.encode().hex() for n in self.names]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
         per_name, total, seconds = {}, 0, 0.0
@@ -666,6 +668,13 @@ def report(args, rounds, long, latency, rss_scrapes, bench, readies, path):
     if os.path.exists(findings):
         with open(findings) as f:
             lines += [f.read().rstrip(), ""]
+    # the footprint section (bench/footprint.py) is another command's: keep it as it is
+    if os.path.exists(path):
+        with open(path) as f:
+            old = f.read()
+        begin, end = "<!-- footprint -->", "<!-- /footprint -->"
+        if begin in old and end in old:
+            lines += [old[old.index(begin):old.index(end) + len(end)], ""]
     lines += ["## Raw numbers", "", "```", json.dumps({"rounds": rounds, "long": long, "scrape_latency": latency,
                                                         "rss_under_scrapes": rss_scrapes,
                                                         "jmh": bench, "ready_s": readies}, indent=1), "```", ""]

@@ -36,6 +36,30 @@ struct {
 	__uint(value_size, sizeof(__u32));
 } events SEC(".maps");
 
+/*
+ * The doorbell: while a CPU's ring is drained and its reader sleeps without a timeout, the reader
+ * sets that CPU's `drained` flag; the next exec on that CPU clears it and writes one tiny sample
+ * to its `doorbell` ring, which wakes the reader on every sample. The reader then waits at most
+ * its poll timeout for a batch, as usual. So an idle host wakes no reader, yet every record is
+ * read within the poll timeout. `drained` is indexed by CPU id and mmap'd by user space, which
+ * sets a flag with an atomic exchange (a full barrier) before it checks that the ring is empty;
+ * the exchange here (a full barrier too) comes after the record is written. One of the two
+ * always sees the other, so no record is left in a ring whose reader sleeps.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} doorbell SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1); /* set to the number of possible CPUs before load */
+	__type(key, __u32);
+	__type(value, __u32);
+} drained SEC(".maps");
+
 /* The record is larger than the 512-byte BPF stack: build it in a per-CPU slot. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -57,6 +81,17 @@ static __always_inline void count(__u32 stat)
 
 	if (value)
 		*value += 1; /* per-CPU slot: no other writer */
+}
+
+static __always_inline void ring_doorbell(void *ctx)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	__u32 *flag = bpf_map_lookup_elem(&drained, &cpu);
+	__u32 bell = 1;
+
+	/* always the exchange, never a plain read first: the barrier is what makes the handshake safe */
+	if (flag && __sync_lock_test_and_set(flag, 0))
+		bpf_perf_event_output(ctx, &doorbell, BPF_F_CURRENT_CPU, &bell, sizeof(bell));
 }
 
 static __always_inline int emit_exec(void *ctx, struct task_struct *task, const char *filename)
@@ -97,6 +132,7 @@ static __always_inline int emit_exec(void *ctx, struct task_struct *task, const 
 
 	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, e, EXEC_EVENT_HEADER_SIZE + len))
 		count(EXEC_STAT_OUTPUT_ERRORS);
+	ring_doorbell(ctx);
 	return 0;
 }
 

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <linux/perf_event.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -14,6 +17,10 @@
 
 struct ring {
 	int fd;                 /* the ring's perf event fd, to poll on */
+	int bell_fd;            /* the fd of the same CPU's doorbell ring */
+	int cpu;                /* the CPU it belongs to (the ring index is not the CPU id) */
+	const struct perf_event_mmap_page *header; /* data_head: where the kernel has written to */
+	bool idle;              /* empty, doorbell armed: the poller waits without a timeout */
 	unsigned char *buf;     /* the Java-owned direct buffer records are copied into */
 	size_t capacity;
 	size_t pos;
@@ -26,6 +33,9 @@ struct probe {
 	struct bpf_program *prog;   /* the one program enabled and attached */
 	int attach_mode;
 	struct perf_buffer *pb;
+	struct perf_buffer *bells;  /* the doorbell rings: one tiny sample wakes a drained poller */
+	uint32_t *drained;          /* the BPF `drained` flags, mmap'd, indexed by CPU id */
+	size_t drained_bytes;
 	size_t ring_count;
 	size_t ring_bytes;
 	struct ring *rings;
@@ -76,6 +86,57 @@ static enum bpf_perf_event_ret on_record(void *ctx, int cpu, struct perf_event_h
 	return LIBBPF_PERF_EVENT_CONT;
 }
 
+/* A doorbell sample carries nothing: being woken is the message. */
+static enum bpf_perf_event_ret on_bell(void *ctx, int cpu, struct perf_event_header *header)
+{
+	(void)ctx;
+	(void)cpu;
+	(void)header;
+	return LIBBPF_PERF_EVENT_CONT;
+}
+
+/* The online CPUs, from the kernel's list ("0-3,6"): the CPUs libbpf would open rings on. */
+static int online_cpus(int **out)
+{
+	char line[4096];
+	int *cpus = NULL, count = 0, first, last, n;
+	const char *at = line;
+	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
+
+	if (!f)
+		return -errno;
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	while (sscanf(at, "%d%n", &first, &n) == 1) {
+		at += n;
+		last = first;
+		if (*at == '-' && sscanf(at + 1, "%d%n", &last, &n) == 1)
+			at += 1 + n;
+		for (int cpu = first; cpu <= last; cpu++) {
+			int *grown = realloc(cpus, (size_t)(count + 1) * sizeof(*cpus));
+
+			if (!grown) {
+				free(cpus);
+				return -ENOMEM;
+			}
+			cpus = grown;
+			cpus[count++] = cpu;
+		}
+		if (*at != ',')
+			break;
+		at++;
+	}
+	if (count == 0) {
+		free(cpus);
+		return -EIO;
+	}
+	*out = cpus;
+	return count;
+}
+
 static int fail(struct probe_error *error, const char *step, const char *object, int err)
 {
 	error->step = step;
@@ -94,7 +155,10 @@ static void probe_free(struct probe *p)
 	if (p->wake_fd >= 0)
 		close(p->wake_fd);
 	free(p->rings);
+	perf_buffer__free(p->bells);
 	perf_buffer__free(p->pb);
+	if (p->drained)
+		munmap(p->drained, p->drained_bytes);
 	exec_bpf__destroy(p->skel);
 	free(p);
 }
@@ -112,11 +176,22 @@ static int probe_open_mode(const struct probe_options *opts, int mode, struct pr
 	};
 	const char *prog_name = mode == PROBE_ATTACH_TP_BTF ? "tp_btf/sched_process_exec"
 							    : "tracepoint/sched/sched_process_exec";
+	struct perf_event_attr bell_attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_BPF_OUTPUT,
+		.sample_type = PERF_SAMPLE_RAW,
+		.sample_period = 1,
+		.wakeup_events = 1, /* a doorbell rings at once */
+	};
+	LIBBPF_OPTS(perf_buffer_raw_opts, rings_opts);
 	struct bpf_link *link;
 	struct probe *p;
+	int *cpus = NULL;
+	int cpu_count, possible;
 	int err;
 
 	attr.size = sizeof(attr);
+	bell_attr.size = sizeof(bell_attr);
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return fail(error, "allocate", "probe", -ENOMEM);
@@ -132,6 +207,16 @@ static int probe_open_mode(const struct probe_options *opts, int mode, struct pr
 	p->prog = mode == PROBE_ATTACH_TP_BTF ? p->skel->progs.exec_btf : p->skel->progs.exec_tracepoint;
 	bpf_program__set_autoload(mode == PROBE_ATTACH_TP_BTF ? p->skel->progs.exec_tracepoint
 							       : p->skel->progs.exec_btf, false);
+	possible = libbpf_num_possible_cpus();
+	if (possible <= 0) {
+		err = fail(error, "count", "possible CPUs", possible < 0 ? possible : -EINVAL);
+		goto cleanup;
+	}
+	err = bpf_map__set_max_entries(p->skel->maps.drained, (uint32_t)possible);
+	if (err) {
+		fail(error, "size", "drained map", err);
+		goto cleanup;
+	}
 
 	err = exec_bpf__load(p->skel);
 	if (err) {
@@ -139,11 +224,37 @@ static int probe_open_mode(const struct probe_options *opts, int mode, struct pr
 		goto cleanup;
 	}
 
+	p->drained_bytes = ((size_t)possible * sizeof(uint32_t) + (size_t)sysconf(_SC_PAGESIZE) - 1) &
+			   ~((size_t)sysconf(_SC_PAGESIZE) - 1);
+	p->drained = mmap(NULL, p->drained_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
+			  bpf_map__fd(p->skel->maps.drained), 0);
+	if (p->drained == MAP_FAILED) {
+		p->drained = NULL;
+		err = fail(error, "map", "drained flags", -errno);
+		goto cleanup;
+	}
+
+	/* The CPUs named explicitly, so that ring i of both perf buffers is cpus[i]'s. */
+	cpu_count = online_cpus(&cpus);
+	if (cpu_count < 0) {
+		err = fail(error, "read", "/sys/devices/system/cpu/online", cpu_count);
+		goto cleanup;
+	}
+	rings_opts.cpu_cnt = cpu_count;
+	rings_opts.cpus = cpus;
+	rings_opts.map_keys = cpus;
+
 	/* The perf buffer exists before the program is attached, so no exec goes unseen. */
 	p->pb = perf_buffer__new_raw(bpf_map__fd(p->skel->maps.events), opts->ring_pages, &attr,
-				     on_record, p, NULL);
+				     on_record, p, &rings_opts);
 	if (!p->pb) {
 		err = fail(error, "create", "perf buffer", -errno);
+		goto cleanup;
+	}
+	p->bells = perf_buffer__new_raw(bpf_map__fd(p->skel->maps.doorbell), 1, &bell_attr, on_bell, p,
+					&rings_opts);
+	if (!p->bells) {
+		err = fail(error, "create", "doorbell perf buffer", -errno);
 		goto cleanup;
 	}
 	p->ring_count = perf_buffer__buffer_cnt(p->pb);
@@ -153,8 +264,22 @@ static int probe_open_mode(const struct probe_options *opts, int mode, struct pr
 		err = fail(error, "allocate", "ring table", -ENOMEM);
 		goto cleanup;
 	}
-	for (size_t i = 0; i < p->ring_count; i++)
+	for (size_t i = 0; i < p->ring_count; i++) {
+		void *base;
+		size_t size;
+
 		p->rings[i].fd = perf_buffer__buffer_fd(p->pb, i);
+		p->rings[i].bell_fd = perf_buffer__buffer_fd(p->bells, i);
+		p->rings[i].cpu = cpus[i];
+		err = perf_buffer__buffer(p->pb, (int)i, &base, &size);
+		if (err) {
+			fail(error, "map", "perf ring header", err);
+			goto cleanup;
+		}
+		p->rings[i].header = base;
+	}
+	free(cpus);
+	cpus = NULL;
 
 	p->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (p->wake_fd < 0) {
@@ -176,6 +301,7 @@ static int probe_open_mode(const struct probe_options *opts, int mode, struct pr
 	return 0;
 
 cleanup:
+	free(cpus);
 	probe_free(p);
 	return err;
 }
@@ -221,15 +347,42 @@ int probe_set_buffer(struct probe *p, size_t ring, void *buf, size_t capacity)
 	return 0;
 }
 
+static bool ring_empty(const struct ring *r)
+{
+	/* data_tail is ours (the consumer's); data_head the kernel's, read after the flag's barrier */
+	return __atomic_load_n(&r->header->data_head, __ATOMIC_ACQUIRE) == r->header->data_tail;
+}
+
+/*
+ * One ring's reader, in two states. Timed: wait for a batch (wakeup_events) or the timeout,
+ * then consume whatever is there; the timeout bounds how long a record waits. Idle: after a
+ * whole timeout brought nothing, arm the doorbell and, if the ring is still empty, wait with no
+ * timeout at all; the next exec on this CPU rings the doorbell, and the reader goes back to
+ * timed, so that exec too is read within the timeout. An idle host wakes no reader.
+ */
 long probe_poll(struct probe *p, size_t ring, int timeout_ms)
 {
 	struct ring *r;
-	struct pollfd fds[2];
+	struct pollfd fds[3];
 	int err;
 
 	if (ring >= p->ring_count || !p->rings[ring].buf)
 		return -EINVAL;
 	r = &p->rings[ring];
+	if (r->idle) {
+		fds[0] = (struct pollfd){ .fd = r->fd, .events = POLLIN };
+		fds[1] = (struct pollfd){ .fd = p->wake_fd, .events = POLLIN };
+		fds[2] = (struct pollfd){ .fd = r->bell_fd, .events = POLLIN };
+		if (poll(fds, 3, -1) < 0)
+			return errno == EINTR ? 0 : -errno;
+		if (fds[1].revents)
+			return 0; /* probe_wake: the caller is closing */
+		err = perf_buffer__consume_buffer(p->bells, ring);
+		if (err < 0)
+			return err;
+		r->idle = false;
+	}
+
 	fds[0] = (struct pollfd){ .fd = r->fd, .events = POLLIN };
 	fds[1] = (struct pollfd){ .fd = p->wake_fd, .events = POLLIN };
 	if (poll(fds, 2, timeout_ms) < 0 && errno != EINTR)
@@ -242,6 +395,11 @@ long probe_poll(struct probe *p, size_t ring, int timeout_ms)
 	current_ring = NULL;
 	if (err < 0)
 		return err;
+	if (r->pos == 0 && !fds[1].revents) {
+		/* A full barrier before the emptiness check; the BPF side has one after its write. */
+		__atomic_exchange_n(&p->drained[r->cpu], 1, __ATOMIC_SEQ_CST);
+		r->idle = ring_empty(r);
+	}
 	return (long)r->pos;
 }
 

@@ -19,7 +19,9 @@ while read -r path mode; do
 done <<'LIST'
 /usr/bin/exec-exporter 755
 /usr/share/exec-exporter/exec-exporter.jar 644
+/usr/share/exec-exporter/jvm.options 644
 /usr/lib/exec-exporter/libexecexporter.so 644
+/usr/lib/exec-exporter/make-cds-archive 755
 /etc/exec-exporter/exec-exporter.yml 644
 /etc/exec-exporter/logback.xml 644
 /etc/default/exec-exporter 644

@@ -7,7 +7,7 @@
 Grafana's variables are resolved the way Grafana would: $__rate_interval, $__interval and $__range
 get concrete durations, query variables get the values their label_values() query returns from
 Prometheus (the All value where the variable has one), custom variables their default. Every
-query must evaluate without error; those about execs (exec_events_total, exec_rate_*) must also
+query must evaluate without error; those about execs (exec_events_total, exec_*_window_events) must also
 return data. Prints one line per problem and exits 1 if there is any.
 """
 import json
@@ -19,12 +19,13 @@ import urllib.request
 
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 BUILTINS = {"__rate_interval": "15s", "__interval": "2s", "__range": "5m"}
-EXEC_METRICS = re.compile(r"\b(exec_events_total|exec_rate_[a-z_]+)\b")
+EXEC_METRICS = re.compile(r"\b(exec_events_total|exec_(?:comm|host)_window_events[a-z_]*)\b")
 REQUIRED_METRICS = [
-    "exec_events_total", "exec_rate_per_comm_execs_bucket", "exec_rate_host_execs_bucket",
+    "exec_events_total", "exec_comm_window_events_bucket", "exec_host_window_events_bucket",
     "exec_exporter_lost_events_total", "exec_exporter_dropped_events_total",
     "exec_exporter_overflow_events_total", "exec_exporter_queue_depth",
     "exec_exporter_bpf_prog_run_seconds_total", "exec_exporter_bpf_prog_runs_total",
+    "process_resident_memory_bytes", "process_cpu_seconds_total",
 ]
 
 
@@ -78,9 +79,9 @@ def check_structure(d):
                 problems.append(f"panel '{p['title']}' {t.get('refId')}: a fixed range; use $__rate_interval: {expr}")
             if re.search(r"\b(rate|irate|increase)\(", expr) and not re.search(r"\[\$__(rate_interval|range)\]", expr):
                 problems.append(f"panel '{p['title']}' {t.get('refId')}: rate without $__rate_interval: {expr}")
-    if not any(p.get("type") == "heatmap" and "exec_rate_per_comm_execs_bucket" in t.get("expr", "")
+    if not any(p.get("type") == "heatmap" and "exec_comm_window_events_bucket" in t.get("expr", "")
                for p in panels_of(d) for t in p.get("targets", [])):
-        problems.append("no heatmap of exec_rate_per_comm_execs_bucket")
+        problems.append("no heatmap of exec_comm_window_events_bucket")
     all_exprs = " ".join(e for _, _, e in exprs)
     for m in REQUIRED_METRICS:
         if m not in all_exprs:

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.execexporter.config.DaemonConfig;
 import org.execexporter.metrics.CommMeters;
 import org.execexporter.metrics.Registries;
@@ -87,7 +88,9 @@ public class PipelineBenchmark {
         }
         DaemonConfig defaults = DaemonConfig.defaults(); // the daemon's sizes, from their one source
         queue = new ExecQueue(defaults.queue().capacity());
-        CommMeters meters = new CommMeters(Registries.prometheus(), defaults.rate().buckets());
+        PrometheusMeterRegistry registry = Registries.prometheus();
+        CommMeters meters = new CommMeters(registry, registry.getPrometheusRegistry(), defaults.rate().buckets(),
+                defaults.rate().perComm());
         CommTable table = new CommTable(defaults.comm().maxSeries(), CommFilter.none(), meters, now);
         aggregator = new Aggregator(queue, table, meters, Duration.ofMillis(300), Duration.ofHours(1),
                 System::nanoTime);

@@ -38,7 +38,7 @@ public final class ConfigLoader {
                 comm(top.section("comm", Set.of("max_series", "idle_timeout", "allow", "deny", "pinned")), d.comm()),
                 new DaemonConfig.Queue(top.section("queue", Set.of("capacity"))
                         .whole("capacity", d.queue().capacity(), ConfigRules::queueCapacity)),
-                new DaemonConfig.Rate(buckets(top.section("rate", Set.of("buckets")), d.rate().buckets())),
+                rate(top.section("rate", Set.of("buckets", "per_comm")), d.rate()),
                 new DaemonConfig.Collector(top.section("collector", Set.of("jvm")).bool("jvm", d.collector().jvm())),
                 bpf(top.section("bpf", Set.of("attach", "ring_pages", "wakeup_events", "poll_timeout")), d.bpf()));
     }
@@ -74,6 +74,10 @@ public final class ConfigLoader {
                 patterns(s.get("allow"), d.allow()),
                 patterns(s.get("deny"), d.deny()),
                 pinned);
+    }
+
+    private static DaemonConfig.Rate rate(YamlNode s, DaemonConfig.Rate d) throws ConfigException {
+        return new DaemonConfig.Rate(buckets(s, d.buckets()), s.bool("per_comm", d.perComm()));
     }
 
     private static ProbeOptions bpf(YamlNode s, ProbeOptions d) throws ConfigException {

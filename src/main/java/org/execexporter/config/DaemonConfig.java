@@ -88,17 +88,25 @@ public record DaemonConfig(Web web, Log log, Comm comm, Queue queue, Rate rate, 
         }
     }
 
-    /** @param buckets upper bounds (le) of the exec-rate histograms, in execs per 1-second window */
-    public record Rate(List<Double> buckets) {
-        public static final List<Double> DEFAULT_BUCKETS = List.of(1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0,
-                200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, 20000.0, 50000.0, 100000.0);
+    /**
+     * The 1-second window histograms.
+     *
+     * @param buckets upper bounds (le) of their classic buckets, in execs per 1-second window
+     * @param perComm keep the per-comm histogram (off: the counter is a comm's only series)
+     */
+    public record Rate(List<Double> buckets, boolean perComm) {
+        /**
+         * Six bounds: with +Inf, _count, _sum and the counter, 10 text series per comm. One exec,
+         * a few, up to 10 (where most comms live), then decades up to a fork bomb's 10,000.
+         */
+        public static final List<Double> DEFAULT_BUCKETS = List.of(1.0, 3.0, 10.0, 100.0, 1000.0, 10000.0);
 
         public Rate {
             buckets = List.copyOf(buckets);
         }
 
         public static Rate defaults() {
-            return new Rate(DEFAULT_BUCKETS);
+            return new Rate(DEFAULT_BUCKETS, true);
         }
     }
 

@@ -30,7 +30,6 @@ public final class Daemon implements AutoCloseable {
     private final ExecEventSource source;
     private final BuildInfo build;
     private final PrometheusMeterRegistry registry;
-    private final AutoCloseable jvmMetrics;
     private final ExecQueue queue;
     private final CommTable table;
     private final Aggregator aggregator;
@@ -53,13 +52,17 @@ public final class Daemon implements AutoCloseable {
         this.source = source;
         this.build = build;
         this.registry = Registries.prometheus();
-        this.jvmMetrics = config.collector().jvm() ? Registries.bindJvm(registry) : () -> { };
+        if (config.collector().jvm()) {
+            Registries.bindProcessAndJvm(registry.getPrometheusRegistry());
+        }
         BuildInfoGauge.register(registry, build);
-        CommMeters meters = new CommMeters(registry, config.rate().buckets());
+        CommMeters meters = new CommMeters(registry, registry.getPrometheusRegistry(), config.rate().buckets(),
+                config.rate().perComm());
         this.queue = new ExecQueue(config.queue().capacity());
         this.table = new CommTable(policy(config.comm()), meters, clock.getAsLong());
         this.aggregator = new Aggregator(queue, table, meters,
                 Aggregator.windowGraceFor(config.bpf().pollTimeout()), config.comm().idleTimeout(), clock);
+        meters.beforeHostScrape(aggregator::catchUp);
         this.health = ExporterHealth.register(registry, source::stats, queue, table);
         this.reloads = ConfigReloads.register(registry, wallClockMillis);
     }
@@ -143,10 +146,5 @@ public final class Daemon implements AutoCloseable {
         source.close();
         aggregator.close();
         registry.close();
-        try {
-            jvmMetrics.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("failed to release the JVM metrics", e);
-        }
     }
 }

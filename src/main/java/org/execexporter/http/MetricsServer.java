@@ -132,7 +132,9 @@ public final class MetricsServer implements AutoCloseable {
                 });
             }
         });
-        app.get(options.telemetryPath(), new ScrapeHandler(registry));
+        ScrapeHandler scrape = new ScrapeHandler(registry);
+        app.get(options.telemetryPath(), scrape);
+        app.head(options.telemetryPath(), scrape);
         app.get("/", ctx -> ctx.html(landing));
         app.get("/-/healthy", ctx -> status(ctx, healthy.getAsBoolean(), "Healthy", "Unhealthy"));
         app.get("/-/ready", ctx -> status(ctx, ready.getAsBoolean(), "Ready", "Not ready"));

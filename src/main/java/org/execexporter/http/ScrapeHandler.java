@@ -3,8 +3,8 @@ package org.execexporter.http;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,8 +12,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * /metrics: the registry's exposition, OpenMetrics when the Accept header asks for it and the
- * Prometheus text format 0.0.4 otherwise; gzip when Accept-Encoding allows it. The scrape reads
+ * /metrics: the registry's exposition in the format the Accept header asks for: the Prometheus
+ * protobuf format (the only one that carries native histograms), OpenMetrics, or the Prometheus
+ * text format 0.0.4 when it asks for neither; gzip when Accept-Encoding allows it. HEAD gets the
+ * same headers as GET, Content-Length included, and no body. The scrape reads
  * values already counted, synchronously; nothing is computed per scrape beyond formatting.
  *
  * <p>The body is buffered whole before it is sent, so a scrape that fails is a 500, never a cut
@@ -22,7 +24,8 @@ import java.util.zip.GZIPOutputStream;
  * (JFR, bench/RESULTS.md).
  */
 final class ScrapeHandler implements Handler {
-    private static final OpenMetricsTextFormatWriter OPEN_METRICS = new OpenMetricsTextFormatWriter(false, false);
+    /** client_java's writers, as configured by default: no _created series, exemplars on no counter. */
+    private static final ExpositionFormats FORMATS = ExpositionFormats.init();
     private static final int INITIAL_BUFFER = 64 * 1024;
     /** A larger buffer (thousands of series) is dropped after its scrape rather than held for good. */
     static final int MAX_KEPT_BUFFER = 4 * 1024 * 1024;
@@ -35,11 +38,9 @@ final class ScrapeHandler implements Handler {
         this.registry = registry;
     }
 
-    /** The content type to answer an Accept header with. */
-    static String negotiate(String accept) {
-        return accept != null && OPEN_METRICS.accepts(accept)
-                ? OpenMetricsTextFormatWriter.CONTENT_TYPE
-                : PrometheusTextFormatWriter.CONTENT_TYPE;
+    /** The writer to answer an Accept header with: its getContentType() is the answer's. */
+    static ExpositionFormatWriter negotiate(String accept) {
+        return FORMATS.findWriter(accept);
     }
 
     /** True if an Accept-Encoding header allows gzip (and does not give it q=0). */
@@ -73,7 +74,7 @@ final class ScrapeHandler implements Handler {
 
     @Override
     public void handle(Context ctx) throws IOException {
-        String contentType = negotiate(ctx.header("Accept"));
+        ExpositionFormatWriter writer = negotiate(ctx.header("Accept"));
         boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
         Body body = spare.getAndSet(null);
         if (body == null) {
@@ -82,13 +83,13 @@ final class ScrapeHandler implements Handler {
         try {
             body.reset();
             try (OutputStream out = gzip ? new GZIPOutputStream(body, 8192) : body) {
-                registry.scrape(out, contentType);
+                writer.write(out, registry.getPrometheusRegistry().scrape());
             }
             ctx.header("Vary", "Accept, Accept-Encoding");
             if (gzip) {
                 ctx.header("Content-Encoding", "gzip");
             }
-            ctx.contentType(contentType);
+            ctx.contentType(writer.getContentType());
             ctx.res().setContentLength(body.size());
             body.writeTo(ctx.outputStream()); // written here, so the buffer is free again on return
         } finally {

@@ -1,42 +1,83 @@
 package org.execexporter.metrics;
 
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.Collector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 import org.execexporter.pipeline.CommSeries;
 import org.execexporter.pipeline.ExecMeters;
 
 /**
- * The exec metrics proper: per comm, {@code exec_events_total} and the exec-rate histogram
- * {@code exec_rate_per_comm_execs}; for the host, {@code exec_rate_host_execs}.
+ * The exec metrics proper: per comm, {@code exec_events_total} and the window histogram
+ * {@code exec_comm_window_events}; for the host, {@code exec_host_window_events}.
  *
- * <p>A rate histogram observes, for each closed 1-second window, the number of execs in it: the
- * bucket {@code le="N"} counts the windows that had at most N execs. The per-comm histogram
+ * <p>A window histogram observes, for each closed 1-second window, the number of execs in it: the
+ * classic bucket {@code le="N"} counts the windows that had at most N execs. The per-comm histogram
  * observes only the windows in which that comm executed; the host-wide one observes every window,
- * zeros included, so its {@code _count} is the seconds observed. (Micrometer also exports each
- * histogram's {@code _max}: the busiest window of the last few minutes.)
+ * zeros included, so its {@code _count} is the seconds observed.
  *
- * <p>The counter reads the aggregator's plain total at scrape time: no per-exec work here.
+ * <p>The histograms are client_java's, registered in the registry under Micrometer's, because
+ * Micrometer cannot make native histograms: a scrape that asks for protobuf gets each histogram
+ * whole (native buckets, one series in Prometheus) with the classic buckets alongside; the text
+ * formats carry the classic buckets only. The counter reads the aggregator's plain total at
+ * scrape time: no per-exec work here.
  */
 public final class CommMeters implements ExecMeters {
     static final String EVENTS = "exec.events";
-    static final String RATE_PER_COMM = "exec.rate.per.comm";
-    static final String RATE_HOST = "exec.rate.host";
+    static final String COMM_WINDOW = "exec_comm_window_events";
+    static final String HOST_WINDOW = "exec_host_window_events";
+    /**
+     * Native buckets 2^(1/8) apart (schema 3): a quantile is within ±4.5% of the true count. A
+     * histogram that would need more than {@link #NATIVE_MAX_BUCKETS} halves its resolution
+     * instead; 64 covers 1 to 256 execs at schema 3, 1 to 65,536 at schema 1.
+     */
+    static final int NATIVE_SCHEMA = 3;
+    static final int NATIVE_MAX_BUCKETS = 64;
 
     private final MeterRegistry registry;
-    private final double[] buckets;
-    private final DistributionSummary host;
+    private final Histogram perComm;
+    private final Histogram host;
+    private volatile Runnable beforeHostScrape = () -> { };
 
-    public CommMeters(MeterRegistry registry, List<Double> buckets) {
+    /**
+     * @param buckets the classic buckets' upper bounds
+     * @param perComm false: no per-comm histogram, a comm's counter is its only series
+     */
+    public CommMeters(MeterRegistry registry, PrometheusRegistry prometheus, List<Double> buckets, boolean perComm) {
         this.registry = registry;
-        this.buckets = buckets.stream().mapToDouble(Double::doubleValue).toArray();
-        this.host = DistributionSummary.builder(RATE_HOST)
-                .description("Execs on the whole host per 1-second window, observed for every window (zeros "
-                        + "included); bucket le=N counts the windows with at most N execs")
-                .baseUnit("execs")
-                .serviceLevelObjectives(this.buckets)
-                .register(registry);
+        double[] bounds = buckets.stream().mapToDouble(Double::doubleValue).toArray();
+        this.host = histogram(HOST_WINDOW, "Execs on the whole host per 1-second window, observed for every "
+                + "window (zeros included); bucket le=N counts the windows with at most N execs", bounds).build();
+        prometheus.register(new Collector() {
+            @Override
+            public MetricSnapshot collect() {
+                beforeHostScrape.run();
+                return host.collect();
+            }
+
+            @Override
+            public String getPrometheusName() {
+                return HOST_WINDOW;
+            }
+        });
+        this.perComm = !perComm ? null : histogram(COMM_WINDOW, "Execs of a comm per 1-second window, observed "
+                + "for each window in which the comm executed; bucket le=N counts the windows with at most N execs",
+                bounds).labelNames("comm").register(prometheus);
+    }
+
+    private static Histogram.Builder histogram(String name, String help, double[] bounds) {
+        Histogram.Builder builder = Histogram.builder()
+                .name(name)
+                .help(help)
+                .classicUpperBounds(bounds)
+                .nativeInitialSchema(NATIVE_SCHEMA)
+                .nativeMaxNumberOfBuckets(NATIVE_MAX_BUCKETS);
+        builder.withoutExemplars(); // no trace context to sample, and no per-observation lookup for one
+        return builder;
     }
 
     @Override
@@ -47,29 +88,36 @@ public final class CommMeters implements ExecMeters {
                         + "the comms beyond comm.max_series)")
                 .tag("comm", series.label())
                 .register(registry);
-        DistributionSummary rate = DistributionSummary.builder(RATE_PER_COMM)
-                .description("Execs of a comm per 1-second window, observed for each window in which the comm "
-                        + "executed; bucket le=N counts the windows with at most N execs")
-                .baseUnit("execs")
-                .tag("comm", series.label())
-                .serviceLevelObjectives(buckets)
-                .register(registry);
+        // made now, so that the series is there, at 0, from the comm's first scrape
+        DistributionDataPoint window = perComm == null ? null : perComm.labelValues(series.label());
         return new SeriesMeters() {
             @Override
             public void observeWindow(long execs) {
-                rate.record(execs);
+                if (window != null) {
+                    window.observe(execs);
+                }
             }
 
             @Override
             public void remove() {
                 registry.remove(counter);
-                registry.remove(rate);
+                if (perComm != null) {
+                    perComm.remove(series.label());
+                }
             }
         };
     }
 
+    /**
+     * Runs before each scrape of the host histogram: the aggregator closes the empty windows it
+     * lets wait while nothing happens, so the scrape sees every second up to now.
+     */
+    public void beforeHostScrape(Runnable catchUp) {
+        this.beforeHostScrape = catchUp;
+    }
+
     @Override
     public void observeHostWindow(long execs) {
-        host.record(execs);
+        host.observe(execs);
     }
 }

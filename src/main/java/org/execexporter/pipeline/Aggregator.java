@@ -14,12 +14,17 @@ import org.slf4j.LoggerFactory;
  * its comm's series and in the open rate window, closes windows as they fall due (observing every
  * comm's count and the host's, zeros included) and removes idle series. Nothing else writes the
  * comm table or the windows, so counting needs no locks or atomics.
+ *
+ * <p>It sleeps until there is work: an exec in the queue (the producer wakes it), or the close of
+ * an open window that holds execs. Windows without any exec need no timely close: they are closed
+ * when the next exec comes, or when a scrape asks ({@link #catchUp}), with the same result as on
+ * time (zeros for the host, nothing for the comms). A host without execs wakes it for scrapes only.
  */
 public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Aggregator.class);
     private static final int BATCH = 4096;
-    /** How long the thread sleeps when the queue is empty and no window is due. */
-    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** The longest a scrape waits for the thread to close the windows due. */
+    private static final long CATCH_UP_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final ExecQueue queue;
     private final CommTable table;
@@ -33,6 +38,9 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
     private final Thread thread;
     private volatile boolean stopping;
     private volatile boolean failed;
+    private final Object caughtUp = new Object();
+    private volatile long catchUpsAsked;
+    private long catchUpsDone; // guarded by caughtUp
 
     /**
      * @param clock CLOCK_MONOTONIC nanoseconds, the clock of the execs' ktime
@@ -67,16 +75,51 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
     private void run() {
         try {
             while (!stopping) {
+                long asked = catchUpsAsked;
                 int drained = step();
-                if (drained == 0) {
-                    long untilDue = windows.nanosUntilDue(clock.getAsLong());
-                    LockSupport.parkNanos(Math.min(Math.max(untilDue, 1), IDLE_PARK_NANOS));
+                if (asked != 0) {
+                    synchronized (caughtUp) {
+                        catchUpsDone = Math.max(catchUpsDone, asked);
+                        caughtUp.notifyAll();
+                    }
+                }
+                if (drained < BATCH && asked == catchUpsAsked && !stopping) {
+                    // only windows that hold execs need a timely close; empty ones wait for an exec or a scrape
+                    queue.await(hostCounts[0] == 0 && hostCounts[1] == 0
+                            ? -1 : Math.max(1, windows.nanosUntilDue(clock.getAsLong())));
                 }
             }
             step();
         } catch (RuntimeException | Error e) {
             failed = true;
             log.error("The aggregator failed; execs are no longer counted", e);
+        }
+    }
+
+    /**
+     * Has the thread close the windows due now (the empty ones it let wait), so that a scrape
+     * sees every second up to now. Waits at most 200 ms; does nothing if the thread is not running.
+     */
+    public void catchUp() {
+        if (!thread.isAlive() || Thread.currentThread() == thread) {
+            return;
+        }
+        long ticket;
+        synchronized (caughtUp) {
+            ticket = ++catchUpsAsked;
+        }
+        LockSupport.unpark(thread);
+        long deadline = System.nanoTime() + CATCH_UP_NANOS;
+        synchronized (caughtUp) {
+            long left;
+            while (catchUpsDone < ticket && thread.isAlive() && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(caughtUp, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 
@@ -91,8 +134,13 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
         }
         int drained = queue.drain(this, BATCH);
         long now = clock.getAsLong();
+        boolean closed = false;
         while (windows.oldestDue(now)) {
-            closeOldestWindow(now);
+            closeOldestWindow();
+            closed = true;
+        }
+        if (closed) {
+            expireIdle(now);
         }
         return drained;
     }
@@ -100,9 +148,12 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
     @Override
     public void onEntry(long commWord0, long commWord1, long ktimeNanos) {
         int slot = windows.slotOf(ktimeNanos);
-        while (slot < 0) { // an exec of a later window: time has moved past the oldest's grace
-            closeOldestWindow(ktimeNanos);
-            slot = windows.slotOf(ktimeNanos);
+        if (slot < 0) { // an exec of a later window: time has moved past the oldest's grace
+            do {
+                closeOldestWindow();
+                slot = windows.slotOf(ktimeNanos);
+            } while (slot < 0);
+            expireIdle(ktimeNanos);
         }
         hostCounts[slot]++;
         CommSeries series = table.lookup(commWord0, commWord1, ktimeNanos);
@@ -111,12 +162,17 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
         }
     }
 
-    private void closeOldestWindow(long nowNanos) {
-        table.forEach(CommSeries::closeWindow);
+    private void closeOldestWindow() {
+        if (hostCounts[0] != 0 || hostCounts[1] != 0) { // else no comm has a count to observe or shift
+            table.forEach(CommSeries::closeWindow);
+        }
         meters.observeHostWindow(hostCounts[0]);
         hostCounts[0] = hostCounts[1];
         hostCounts[1] = 0;
         windows.advance();
+    }
+
+    private void expireIdle(long nowNanos) {
         List<String> removed = table.expireIdle(nowNanos - idleTimeoutNanos);
         if (!removed.isEmpty()) {
             log.atDebug().setMessage("Removed idle comm series").addKeyValue("series", removed.size()).log();

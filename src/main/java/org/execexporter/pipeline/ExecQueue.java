@@ -3,6 +3,7 @@ package org.execexporter.pipeline;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.execexporter.capture.ExecEventSink;
 import org.execexporter.capture.ExecRecord;
 
@@ -17,6 +18,11 @@ import org.execexporter.capture.ExecRecord;
  * sequence equals p, writes the entry, then publishes sequence p+1; the consumer reads position p
  * when the sequence is p+1 and frees the slot by setting it to p+capacity. JCTools' queues hold
  * objects, which would cost an allocation (or a pool) per exec; this holds primitives in place.
+ *
+ * <p>The consumer may sleep in {@link #await} until an entry comes: it announces itself in
+ * {@code waiter} and checks for an entry, a producer publishes its entry and checks for a waiter,
+ * all with volatile accesses, so one of the two always sees the other and no entry waits for a
+ * consumer that sleeps. A producer pays one volatile read per entry while the consumer is awake.
  */
 public final class ExecQueue implements ExecEventSink {
     private static final VarHandle SEQUENCE = MethodHandles.arrayElementVarHandle(long[].class);
@@ -45,6 +51,8 @@ public final class ExecQueue implements ExecEventSink {
     private final AtomicLong dropped = new AtomicLong();
     @SuppressWarnings("unused") // accessed through HEAD
     private volatile long head;
+    /** The consumer thread while it sleeps in await(); null while it is awake. */
+    private volatile Thread waiter;
 
     public ExecQueue(int capacity) {
         if (capacity < 2) {
@@ -88,7 +96,11 @@ public final class ExecQueue implements ExecEventSink {
         entries[at] = commWord0;
         entries[at + 1] = commWord1;
         entries[at + 2] = ktimeNanos;
-        SEQUENCE.setRelease(sequences, slot, position + 1);
+        SEQUENCE.setVolatile(sequences, slot, position + 1); // volatile: ordered before the read of waiter
+        Thread sleeping = waiter;
+        if (sleeping != null) {
+            LockSupport.unpark(sleeping);
+        }
         return true;
     }
 
@@ -112,6 +124,23 @@ public final class ExecQueue implements ExecEventSink {
             handler.onEntry(word0, word1, ktime);
         }
         return count;
+    }
+
+    /**
+     * Consumer thread only: sleeps until an entry is queued, the thread is unparked, or
+     * {@code timeoutNanos} pass (negative: no timeout). May return early, as park may.
+     */
+    public void await(long timeoutNanos) {
+        waiter = Thread.currentThread();
+        long position = (long) HEAD.getOpaque(this);
+        if ((long) SEQUENCE.getVolatile(sequences, (int) (position % capacity)) != position + 1) {
+            if (timeoutNanos < 0) {
+                LockSupport.park(this);
+            } else {
+                LockSupport.parkNanos(this, timeoutNanos);
+            }
+        }
+        waiter = null;
     }
 
     public int capacity() {

@@ -292,6 +292,38 @@ class ExecCaptureIT {
         assertThat(stats.delivered()).isLessThanOrEqualTo(handed.get());
     }
 
+    /**
+     * A ring whose reader found nothing for a whole poll timeout sleeps without a timeout; the
+     * next exec on its CPU rings the doorbell, and the record is read like any other (within the
+     * poll timeout), though no batch fills and no other exec follows. One exec per CPU, each
+     * after a pause longer than the timeout, so each ring has gone idle (on a quiet host).
+     */
+    @Test
+    void aLoneExecOnAnIdleRingIsDelivered() throws Exception {
+        String name = TestNative.uniqueName("xi");
+        Path binary = TestNative.copyNoop(tmp, name);
+        List<Long> delays = new java.util.concurrent.CopyOnWriteArrayList<>();
+        start(ProbeOptions.defaults(), e -> {
+            boolean ours = new String(e.comm(), StandardCharsets.UTF_8).equals(name);
+            if (ours) {
+                delays.add(System.nanoTime() - e.ktimeNanos()); // both CLOCK_MONOTONIC
+            }
+            return ours;
+        });
+        int cpus = Runtime.getRuntime().availableProcessors();
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            Thread.sleep(400); // a few poll timeouts with nothing of ours: the ring's reader sleeps
+            long before = System.nanoTime();
+            assertThat(run("taskset", "-c", String.valueOf(cpu), binary.toString())).isZero();
+            int expected = cpu + 1;
+            await(() -> events.size() >= expected, Duration.ofSeconds(10));
+            System.out.printf("lone exec on CPU %d: read %d ms after the exec, seen here %d ms after the spawn%n",
+                    cpu, TimeUnit.NANOSECONDS.toMillis(delays.get(cpu)),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before));
+            assertThat(events).as("the exec on CPU %d", cpu).hasSize(expected);
+        }
+    }
+
     @Test
     void closeDetachesTheProgramPromptlyAndIsIdempotent() throws Exception {
         capture = ExecCapture.open(ProbeOptions.defaults());

@@ -87,6 +87,27 @@ class DaemonGoldenTest {
         Promtool.assertAccepts(scrape);
     }
 
+    /**
+     * At the defaults (the JVM collector on), the scrape carries the standard process metrics
+     * every exporter has, and promtool's lint finds nothing in it, jvm_* included.
+     */
+    @Test
+    void defaultScrapeHasProcessMetricsAndPassesPromtool() throws Exception {
+        DaemonConfig d = DaemonConfig.defaults();
+        DaemonConfig config = new DaemonConfig(new DaemonConfig.Web(new ListenAddress("127.0.0.1", 0), "/metrics"),
+                d.log(), d.comm(), d.queue(), d.rate(), d.collector(), d.bpf());
+        try (Daemon defaults = new Daemon(config, new FakeExecSource(), new BuildInfo("0.1.0", "x"), () -> now)) {
+            defaults.startCounting(false);
+            source.emit(bytes("bash"), T0);
+            String scrape = Http.utf8(Http.get(defaults.serve(WebConfig.open()).port(), "/metrics").body());
+            for (String name : List.of("process_resident_memory_bytes ", "process_cpu_seconds_total ",
+                    "process_open_fds ", "process_max_fds ", "process_start_time_seconds ", "jvm_memory_used_bytes{")) {
+                assertThat(scrape).contains("\n" + name);
+            }
+            Promtool.assertAccepts(scrape);
+        }
+    }
+
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_29_3.Metrics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPInputStream;
 import org.execexporter.base.BuildInfo;
@@ -78,6 +81,45 @@ class MetricsServerTest {
         assertThat(r.headers().firstValue("Content-Type"))
                 .hasValue("application/openmetrics-text; version=1.0.0; charset=utf-8");
         assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("exec_test_total 3.0").endsWith("# EOF\n");
+    }
+
+    /** Prometheus with native histograms on asks for protobuf first: each histogram comes whole. */
+    @Test
+    void servesProtobufWhenAsked() throws Exception {
+        io.prometheus.metrics.core.metrics.Histogram.builder().name("exec_test_window").help("h")
+                .classicUpperBounds(1, 10).register(registry.getPrometheusRegistry()).observe(5);
+        HttpResponse<byte[]> r = get("/custom/metrics", "Accept", "application/vnd.google.protobuf;"
+                + "proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3");
+        assertThat(r.headers().firstValue("Content-Type")).hasValue(
+                "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited");
+        java.io.InputStream in = new java.io.ByteArrayInputStream(r.body());
+        Map<String, Metrics.MetricFamily> families = new HashMap<>();
+        while (in.available() > 0) {
+            Metrics.MetricFamily family = Metrics.MetricFamily.parseDelimitedFrom(in);
+            families.put(family.getName(), family);
+        }
+        assertThat(families).containsKeys("exec_test_total", "exec_test_window");
+        Metrics.Histogram h = families.get("exec_test_window").getMetric(0).getHistogram();
+        assertThat(h.getSampleCount()).isEqualTo(1);
+        assertThat(h.getBucketCount()).as("classic buckets alongside, +Inf included").isEqualTo(3);
+        assertThat(h.getPositiveSpanCount()).as("native buckets").isEqualTo(1);
+        assertThat(h.getPositiveDeltaList()).containsExactly(1L);
+    }
+
+    /** HEAD: GET's status and headers, Content-Type with its version and Content-Length, no body. */
+    @ParameterizedTest(name = "Accept-Encoding: {0}")
+    @CsvSource({"identity", "gzip"})
+    void headCarriesTheHeadersOfGet(String encoding) throws Exception {
+        HttpResponse<byte[]> got = get("/custom/metrics", "Accept-Encoding", encoding);
+        HttpResponse<Void> head = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                        + "/custom/metrics")).method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .header("Accept-Encoding", encoding).build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(head.statusCode()).isEqualTo(200);
+        for (String header : new String[] {"Content-Type", "Content-Length", "Content-Encoding", "Vary"}) {
+            assertThat(head.headers().firstValue(header)).as(header).isEqualTo(got.headers().firstValue(header));
+        }
+        assertThat(head.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(head.headers().firstValueAsLong("Content-Length")).hasValue(got.body().length);
     }
 
     @Test

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** The exec metrics by their exported names: the per-comm counter and histogram, the host histogram. */
 class CommMetersTest {
     private final PrometheusMeterRegistry registry = Registries.prometheus();
-    private final CommMeters meters = new CommMeters(registry, List.of(1.0, 5.0, 10.0));
+    private final CommMeters meters = new CommMeters(registry, registry.getPrometheusRegistry(), List.of(1.0, 5.0, 10.0), true);
 
     @AfterEach
     void close() {
@@ -25,8 +25,8 @@ class CommMetersTest {
         CommTable table = new CommTable(10, CommFilter.none(), meters, 0);
         Scrape s = new Scrape(registry.scrape());
         assertThat(s.value("exec_events_total{comm=\"__overflow_comms__\"}")).isZero();
-        assertThat(s.value("exec_rate_per_comm_execs_count{comm=\"__overflow_comms__\"}")).isZero();
-        assertThat(s.value("exec_rate_per_comm_execs_bucket{comm=\"__overflow_comms__\",le=\"10.0\"}")).isZero();
+        assertThat(s.value("exec_comm_window_events_count{comm=\"__overflow_comms__\"}")).isZero();
+        assertThat(s.value("exec_comm_window_events_bucket{comm=\"__overflow_comms__\",le=\"10.0\"}")).isZero();
         assertThat(table.size()).isZero();
     }
 
@@ -36,12 +36,12 @@ class CommMetersTest {
             meters.observeHostWindow(execs);
         }
         Scrape s = new Scrape(registry.scrape());
-        assertThat(s.value("exec_rate_host_execs_bucket{le=\"1.0\"}")).isEqualTo(1);
-        assertThat(s.value("exec_rate_host_execs_bucket{le=\"5.0\"}")).isEqualTo(2);
-        assertThat(s.value("exec_rate_host_execs_bucket{le=\"10.0\"}")).isEqualTo(3);
-        assertThat(s.value("exec_rate_host_execs_bucket{le=\"+Inf\"}")).isEqualTo(4);
-        assertThat(s.value("exec_rate_host_execs_count")).isEqualTo(4);
-        assertThat(s.value("exec_rate_host_execs_sum")).isEqualTo(110);
-        assertThat(s.value("exec_rate_host_execs_max")).isEqualTo(100);
+        assertThat(s.value("exec_host_window_events_bucket{le=\"1.0\"}")).isEqualTo(1);
+        assertThat(s.value("exec_host_window_events_bucket{le=\"5.0\"}")).isEqualTo(2);
+        assertThat(s.value("exec_host_window_events_bucket{le=\"10.0\"}")).isEqualTo(3);
+        assertThat(s.value("exec_host_window_events_bucket{le=\"+Inf\"}")).isEqualTo(4);
+        assertThat(s.value("exec_host_window_events_count")).isEqualTo(4);
+        assertThat(s.value("exec_host_window_events_sum")).isEqualTo(110);
+        assertThat(s.samples).as("no _max: Prometheus users do not expect it").doesNotContainKey("exec_host_window_events_max");
     }
 }

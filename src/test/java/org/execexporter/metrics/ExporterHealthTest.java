@@ -18,7 +18,7 @@ class ExporterHealthTest {
 
     private static Scrape scrape(CaptureStats stats) {
         PrometheusMeterRegistry registry = Registries.prometheus();
-        CommMeters meters = new CommMeters(registry, List.of(1.0));
+        CommMeters meters = new CommMeters(registry, registry.getPrometheusRegistry(), List.of(1.0), true);
         CommTable table = new CommTable(12, CommFilter.none(), meters, 0);
         ExecQueue queue = new ExecQueue(8);
         ExporterHealth health = ExporterHealth.register(registry, () -> stats, queue, table);

@@ -8,13 +8,16 @@ import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The aggregator stepped by hand on a fake clock: no thread, no timing. */
+/**
+ * The aggregator stepped by hand on a fake clock: no thread, no timing. The last tests run its
+ * thread, to see when it sleeps and what wakes it (conditions waited on with deadlines).
+ */
 class AggregatorTest {
     private static final long S = 1_000_000_000L;
     private static final long T0 = 5000 * S; // window 5000 starts here
     private static final Duration GRACE = Duration.ofMillis(300);
 
-    private long now = T0;
+    private volatile long now = T0;
     private final ExecQueue queue = new ExecQueue(1 << 16);
     private final RecordingMeters meters = new RecordingMeters();
 
@@ -183,6 +186,48 @@ class AggregatorTest {
             return (CommTable) f.get(a);
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void theThreadLeavesEmptyWindowsToAScrapeWhichClosesThemAll() throws Exception {
+        Aggregator a = aggregator(10, CommFilter.none(), Duration.ofHours(1));
+        a.start();
+        try {
+            a.catchUp(); // the thread has run a round at T0 (nothing due) and gone to wait
+            assertThat(meters.hostWindows).isEmpty();
+            now = T0 + 10 * S;
+            Thread.sleep(300); // nothing to do: a timer would have closed the due windows by now
+            assertThat(meters.hostWindows).isEmpty();
+            a.catchUp(); // windows 5000 to 5008 are past their grace at T0 + 10 s
+            assertThat(meters.hostWindows).hasSize(9).containsOnly(0L);
+        } finally {
+            a.close();
+        }
+    }
+
+    @Test
+    void theThreadWakesForAnExecAndClosesItsWindowOnTime() throws Exception {
+        Aggregator a = aggregator(10, CommFilter.none(), Duration.ofHours(1));
+        a.start();
+        try {
+            Thread.sleep(100); // let it go to sleep with nothing to wait for
+            exec("bash", T0 + 100_000_000);
+            await(() -> meters.total("bash") == 1);
+            now = T0 + S + GRACE.toNanos(); // window 5000 is due: the thread closes it on its own
+            await(() -> meters.hostWindows.size() == 1);
+            assertThat(meters.hostWindows).containsExactly(1L);
+            assertThat(meters.windows.get("bash")).containsExactly(1L);
+        } finally {
+            a.close();
+        }
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10 * S;
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not met within 10 s").isLessThan(deadline);
+            Thread.sleep(10);
         }
     }
 }

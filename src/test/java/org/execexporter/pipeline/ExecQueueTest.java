@@ -120,4 +120,19 @@ class ExecQueueTest {
         assertThat(queue.dropped()).isPositive();
         assertThat(allocated).isLessThan(64 * 1024); // far less than one byte per exec
     }
+
+    @Test
+    void anOfferWakesTheConsumerSleepingWithoutTimeout() throws Exception {
+        ExecQueue queue = new ExecQueue(16);
+        Thread consumer = new Thread(() -> {
+            while (queue.depth() == 0) {
+                queue.await(-1);
+            }
+        });
+        consumer.start();
+        Thread.sleep(100); // asleep by now, most likely; the offer must wake it either way
+        queue.offer(1, 2, 3);
+        consumer.join(10_000);
+        assertThat(consumer.isAlive()).isFalse();
+    }
 }

@@ -9,7 +9,7 @@ import java.util.Map;
 final class RecordingMeters implements ExecMeters {
     final Map<String, CommSeries> live = new LinkedHashMap<>();
     final Map<String, List<Long>> windows = new LinkedHashMap<>();
-    final List<Long> hostWindows = new ArrayList<>();
+    final List<Long> hostWindows = java.util.Collections.synchronizedList(new ArrayList<>()); // read by tests
     final List<String> removed = new ArrayList<>();
 
     @Override

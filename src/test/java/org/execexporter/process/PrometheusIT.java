@@ -149,12 +149,61 @@ class PrometheusIT {
         }
     }
 
+    /**
+     * Prometheus with native histograms on asks for protobuf, and stores each comm's window
+     * histogram as one series: histogram_quantile answers over it without any _bucket series, and
+     * its sum is exactly the comm's execs (each exec is in exactly one window).
+     */
+    @Test
+    void nativePerCommHistogramAnswersHistogramQuantile() throws Exception {
+        String tag = Long.toString(ProcessHandle.current().pid(), 36);
+        byte[] name = ExecStorm.ascii("nh" + tag);
+        String comm = new String(name, StandardCharsets.UTF_8);
+        String histogram = "exec_comm_window_events{comm=\"" + comm + "\"}";
+        try (DaemonProcess daemon = DaemonProcess.start("--no-collector.jvm", "--comm.max-series=100000")) {
+            startPrometheus(daemon.port, "", "--enable-feature=native-histograms");
+            await("Prometheus scrapes the daemon", () -> single(query("up{job=\"exec\"}")) == 1);
+
+            ExecStorm.Result storm = ExecStorm.runFor(dir, 1, 4, 40, List.of(name));
+            await("every window of the storm closed and scraped",
+                    () -> single(query("histogram_sum(" + histogram + ")")) == storm.total());
+
+            assertThat(single(query("count({comm=\"" + comm + "\"})")))
+                    .as("series of the comm in Prometheus: the counter and one native histogram").isEqualTo(2);
+            assertThat(query("count({__name__=~\"exec_comm_window_events_.+\", comm=\"" + comm + "\"})"))
+                    .as("no classic _bucket, _count or _sum series").isEmpty();
+            double windows = single(query("histogram_count(" + histogram + ")"));
+            assertThat(windows).isBetween(1.0, (double) storm.total());
+            assertThat(windows).as("the same histogram as the text format's _count")
+                    .isEqualTo(textSample(daemon.port, "exec_comm_window_events_count{comm=\"" + comm + "\"}"));
+            double median = single(query("histogram_quantile(0.5, " + histogram + ")"));
+            assertThat(median).as("median execs per window").isBetween(1.0, (double) storm.total());
+            assertThat(single(query("exec_events_total{comm=\"" + comm + "\"}"))).isEqualTo((double) storm.total());
+            assertThat(daemon.stop()).isZero();
+        }
+    }
+
+    /** The value of one sample in the daemon's plain-text scrape. */
+    private double textSample(int port, String series) throws IOException, InterruptedException {
+        String text = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return text.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(
+                l.substring(series.length() + 1))).findFirst().orElse(Double.NaN);
+    }
+
     private void startPrometheus(int exporterPort) throws IOException {
         startPrometheus(exporterPort, "");
     }
 
-    /** @param scrapeOptions more keys of the scrape config, each line indented by 4 spaces */
     private void startPrometheus(int exporterPort, String scrapeOptions) throws IOException {
+        startPrometheus(exporterPort, scrapeOptions, "--log.level=info");
+    }
+
+    /**
+     * @param scrapeOptions more keys of the scrape config, each line indented by 4 spaces
+     * @param flag          one more flag of the server
+     */
+    private void startPrometheus(int exporterPort, String scrapeOptions, String flag) throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             prometheusPort = s.getLocalPort();
         }
@@ -168,7 +217,7 @@ class PrometheusIT {
                       - targets: ['127.0.0.1:%d']
                 """.formatted(exporterPort) + scrapeOptions);
         prometheus = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + config,
-                "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + prometheusPort)
+                "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + prometheusPort, flag)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
     }
 
