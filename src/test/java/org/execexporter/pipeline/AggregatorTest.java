@@ -194,7 +194,8 @@ class AggregatorTest {
         Aggregator a = aggregator(10, CommFilter.none(), Duration.ofHours(1));
         a.start();
         try {
-            a.catchUp(); // the thread has run a round at T0 (nothing due) and gone to wait
+            a.catchUp(); // the thread has run a round at T0 (nothing due)
+            awaitParkedWithoutTimeout(); // and waits for an exec, with no timer and no wake-up pending
             assertThat(meters.hostWindows).isEmpty();
             now = T0 + 10 * S;
             Thread.sleep(300); // nothing to do: a timer would have closed the due windows by now
@@ -221,6 +222,12 @@ class AggregatorTest {
         } finally {
             a.close();
         }
+    }
+
+    /** The aggregator thread parked without a timeout (a pending unpark would have let it run on). */
+    private static void awaitParkedWithoutTimeout() throws InterruptedException {
+        await(() -> Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals("exec-aggregator") && t.getState() == Thread.State.WAITING));
     }
 
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
