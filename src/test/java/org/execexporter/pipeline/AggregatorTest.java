@@ -176,6 +176,8 @@ class AggregatorTest {
         Aggregator a = aggregator(10, CommFilter.none(), Duration.ofHours(1));
         a.start();
         try {
+            a.catchUp(); // the thread has run: from here on, it sleeps unless something wakes it
+            assertThat(meters.hostWindows).isEmpty();
             now = T0 + 10 * S;
             Thread.sleep(300); // nothing to do: a timer would have closed the due windows by now
             assertThat(meters.hostWindows).isEmpty();
