@@ -57,7 +57,7 @@ struct {
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1); /* set to the number of possible CPUs before load */
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, __u64); /* 8 bytes: an array's elements are 8-byte aligned, so user space indexes a __u64[] */
 } drained SEC(".maps");
 
 /* The record is larger than the 512-byte BPF stack: build it in a per-CPU slot. */
@@ -86,7 +86,7 @@ static __always_inline void count(__u32 stat)
 static __always_inline void ring_doorbell(void *ctx)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
-	__u32 *flag = bpf_map_lookup_elem(&drained, &cpu);
+	__u64 *flag = bpf_map_lookup_elem(&drained, &cpu);
 	__u32 bell = 1;
 
 	/* always the exchange, never a plain read first: the barrier is what makes the handshake safe */

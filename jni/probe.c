@@ -34,7 +34,7 @@ struct probe {
 	int attach_mode;
 	struct perf_buffer *pb;
 	struct perf_buffer *bells;  /* the doorbell rings: one tiny sample wakes a drained poller */
-	uint32_t *drained;          /* the BPF `drained` flags, mmap'd, indexed by CPU id */
+	uint64_t *drained;          /* the BPF `drained` flags, mmap'd, indexed by CPU id (8-byte elements) */
 	size_t drained_bytes;
 	size_t ring_count;
 	size_t ring_bytes;
@@ -224,7 +224,7 @@ static int probe_open_mode(const struct probe_options *opts, int mode, struct pr
 		goto cleanup;
 	}
 
-	p->drained_bytes = ((size_t)possible * sizeof(uint32_t) + (size_t)sysconf(_SC_PAGESIZE) - 1) &
+	p->drained_bytes = ((size_t)possible * sizeof(uint64_t) + (size_t)sysconf(_SC_PAGESIZE) - 1) &
 			   ~((size_t)sysconf(_SC_PAGESIZE) - 1);
 	p->drained = mmap(NULL, p->drained_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
 			  bpf_map__fd(p->skel->maps.drained), 0);
