@@ -5,7 +5,8 @@ set -euo pipefail
 
 build=(openjdk-17-jdk-headless maven make gcc libc6-dev git
        clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config)
-test=(prometheus util-linux procps curl openssl)
+test=(prometheus util-linux procps curl openssl
+      jsonnet python3-yaml nodejs buildah debootstrap systemd-container)
 bench=(bpftrace python3 util-linux procps)
 
 want=("${build[@]}")

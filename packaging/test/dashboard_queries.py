@@ -143,6 +143,11 @@ def resolve_variables(base, variables, job):
         match, label = substitute(m.group(1), values), m.group(2)
         r = api(base, f"/api/v1/label/{label}/values", {"match[]": match})
         found = r.get("data") or []
+        if r.get("status") == "success" and not found and name != "job" and v.get("includeAll"):
+            # Grafana offers All even then: a label that this Prometheus's series do not have (the
+            # cluster, where it is an external label) matches everything.
+            values[name] = v.get("allValue") or ".*"
+            continue
         if r.get("status") != "success" or not found:
             problems.append(f"variable {name}: {q} finds nothing ({r.get('error', 'no values')})")
             continue
