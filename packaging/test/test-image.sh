@@ -46,9 +46,9 @@ built=$("$ROOT/packaging/oci/build-image.sh" --deb "$deb" --output "$work/image.
 build_seconds=$((SECONDS - start))
 mkdir "$work/oci" "$work/rootfs"
 tar -C "$work/oci" -xf "$work/image.oci.tar"
-command_line=$(python3 - "$work/oci" "$work/rootfs" "localhost/exec-exporter:$version" "$version" <<'PY'
+problem=$(python3 - "$work/oci" "$work/rootfs" "localhost/exec-exporter:$version" "$version" "$work/command" <<'PY'
 import json, os, subprocess, sys
-oci, rootfs, tag, version = sys.argv[1:5]
+oci, rootfs, tag, version, command = sys.argv[1:6]
 blob = lambda d: os.path.join(oci, "blobs", *d.split(":"))
 index = json.load(open(os.path.join(oci, "index.json")))
 (entry,) = index["manifests"]
@@ -74,10 +74,11 @@ for layer in manifest["layers"]:  # in order, as a runtime stacks them
     if media not in ("application/vnd.oci.image.layer.v1.tar", "application/vnd.oci.image.layer.v1.tar+gzip"):
         sys.exit(f"layer of media type {media}")
     subprocess.run(["tar", "--numeric-owner", "-xf", blob(layer["digest"]), "-C", rootfs], check=True)
-print("\0".join(c["Entrypoint"] + c.get("Cmd", [])), end="")
+# The command the runtime runs: Entrypoint, then Cmd, NUL-separated.
+open(command, "w").write("".join(a + "\0" for a in c["Entrypoint"] + c.get("Cmd", [])))
 PY
-) || fail "the image: $command_line"
-mapfile -d '' -t command < <(printf '%s' "$command_line")
+) || fail "the image: $problem"
+mapfile -d '' -t command <"$work/command"
 size=$(du -sm "$work/image.oci.tar" | cut -f1)
 
 # --- run it as a pod would ------------------------------------------------------------------------------
