@@ -6,7 +6,8 @@ set -euo pipefail
 
 build=(openjdk-17-jdk-headless maven make gcc libc6-dev git
        clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config)
-test=(prometheus util-linux procps curl openssl stress-ng)
+test=(prometheus util-linux procps curl openssl stress-ng
+      jsonnet python3-yaml nodejs buildah debootstrap systemd-container)
 bench=(bpftrace libbpf-tools prometheus python3 util-linux procps)
 
 want=("${build[@]}")

@@ -31,8 +31,11 @@ done <<'LIST'
 /usr/share/doc/exec-exporter/changelog.gz 644
 /usr/share/doc/exec-exporter/README.md 644
 /usr/share/doc/exec-exporter/examples/grafana/exec-exporter.json 644
+/usr/share/doc/exec-exporter/examples/grafana/exec-exporter-fleet.json 644
+/usr/share/doc/exec-exporter/examples/prometheus/rules.yml 644
 /usr/share/doc/exec-exporter/examples/prometheus/alerts.yml 644
 /usr/share/doc/exec-exporter/examples/prometheus/scrape.yml 644
+/usr/share/doc/exec-exporter/examples/prometheus/federate.yml 644
 LIST
 
 owners=$(dpkg-deb -c "$deb" | awk '{print $2}' | sort -u)

@@ -7,8 +7,10 @@
 Grafana's variables are resolved the way Grafana would: $__rate_interval, $__interval and $__range
 get concrete durations, query variables get the values their label_values() query returns from
 Prometheus (the All value where the variable has one), custom variables their default. Every
-query must evaluate without error; those about execs (exec_events_total, exec_*_window_events) must also
-return data. Prints one line per problem and exits 1 if there is any.
+query must evaluate without error; those about execs (the exec counters and window histograms, and
+the series recorded from them) must also return data. What each dashboard must show, and the
+metric names, come from the mixin (packaging/mixin). Prints one line per problem and exits 1 if
+there is any.
 """
 import json
 import re
@@ -17,16 +19,32 @@ import time
 import urllib.parse
 import urllib.request
 
+import mixin
+
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 BUILTINS = {"__rate_interval": "15s", "__interval": "2s", "__range": "5m"}
-EXEC_METRICS = re.compile(r"\b(exec_events_total|exec_(?:comm|host)_window_events[a-z_]*)\b")
-REQUIRED_METRICS = [
-    "exec_events_total", "exec_comm_window_events_bucket", "exec_host_window_events_bucket",
-    "exec_exporter_lost_events_total", "exec_exporter_dropped_events_total",
-    "exec_exporter_overflow_events_total", "exec_exporter_queue_depth",
-    "exec_exporter_bpf_prog_run_seconds_total", "exec_exporter_bpf_prog_runs_total",
-    "process_resident_memory_bytes", "process_cpu_seconds_total",
-]
+
+
+def exec_metrics():
+    """Matches a query about execs: the exec metrics' names, also inside the recorded names."""
+    m = mixin.metrics()
+    names = [m["events"].removesuffix("_total"), m["commWindow"], m["hostWindow"]]
+    return re.compile("(" + "|".join(map(re.escape, names)) + ")")
+
+
+def requirements(uid):
+    """The variables, metrics and heatmap that the dashboard of this uid must have."""
+    m, r = mixin.metrics(), mixin.recorded()
+    if uid == "exec-exporter-fleet":
+        return {"variables": ["job"] + (["cluster"] if mixin.config()["clusterLabel"] else []),
+                "metrics": [r[k] for k in ("jobRate", "commRate", "instanceRate", "hostWindowBuckets",
+                                           "commWindowBuckets", "up", "targets", "lost", "dropped", "overflow")],
+                "heatmap": r["commWindowBuckets"]}
+    return {"variables": ["job", "instance"],
+            "metrics": [m["events"], m["commWindow"] + "_bucket", m["hostWindow"] + "_bucket"]
+                       + [m[k] for k in ("lost", "dropped", "overflow", "queueDepth", "bpfProgRunSeconds", "bpfProgRuns",
+                                       "processRss", "processCpu")],
+            "heatmap": m["commWindow"] + "_bucket"}
 
 
 def panels_of(dashboard):
@@ -49,11 +67,12 @@ def datasource_refs(node, path="$"):
 
 def check_structure(d):
     problems = []
+    required = requirements(d.get("uid"))
     variables = {v["name"]: v for v in d.get("templating", {}).get("list", [])}
     ds = variables.get("datasource")
     if not ds or ds.get("type") != "datasource" or ds.get("query") != "prometheus":
         problems.append("no variable 'datasource' of type datasource for prometheus")
-    for name in ("job", "instance"):
+    for name in required["variables"]:
         if variables.get(name, {}).get("type") != "query":
             problems.append(f"no query variable '{name}'")
     for path, ref in datasource_refs(d):
@@ -79,11 +98,11 @@ def check_structure(d):
                 problems.append(f"panel '{p['title']}' {t.get('refId')}: a fixed range; use $__rate_interval: {expr}")
             if re.search(r"\b(rate|irate|increase)\(", expr) and not re.search(r"\[\$__(rate_interval|range)\]", expr):
                 problems.append(f"panel '{p['title']}' {t.get('refId')}: rate without $__rate_interval: {expr}")
-    if not any(p.get("type") == "heatmap" and "exec_comm_window_events_bucket" in t.get("expr", "")
+    if not any(p.get("type") == "heatmap" and required["heatmap"] in t.get("expr", "")
                for p in panels_of(d) for t in p.get("targets", [])):
-        problems.append("no heatmap of exec_comm_window_events_bucket")
+        problems.append(f"no heatmap of {required['heatmap']}")
     all_exprs = " ".join(e for _, _, e in exprs)
-    for m in REQUIRED_METRICS:
+    for m in required["metrics"]:
         if m not in all_exprs:
             problems.append(f"no panel queries {m}")
     return problems, variables, exprs
@@ -125,6 +144,11 @@ def resolve_variables(base, variables, job):
         match, label = substitute(m.group(1), values), m.group(2)
         r = api(base, f"/api/v1/label/{label}/values", {"match[]": match})
         found = r.get("data") or []
+        if r.get("status") == "success" and not found and name != "job" and v.get("includeAll"):
+            # Grafana offers All even then: a label that this Prometheus's series do not have (the
+            # cluster, where it is an external label) matches everything.
+            values[name] = v.get("allValue") or ".*"
+            continue
         if r.get("status") != "success" or not found:
             problems.append(f"variable {name}: {q} finds nothing ({r.get('error', 'no values')})")
             continue
@@ -147,6 +171,7 @@ def main():
         sys.exit(1 if problems else 0)
 
     base, job, deadline = sys.argv[2], sys.argv[3], time.monotonic() + float(sys.argv[4])
+    about_execs = exec_metrics()
     while True:
         values, problems = resolve_variables(base, variables, job)
         pending = []
@@ -155,12 +180,12 @@ def main():
             r = api(base, "/api/v1/query", {"query": q})
             if r.get("status") != "success":
                 problems.append(f"panel '{title}' {ref}: {r.get('errorType')}: {r.get('error')}: {q}")
-            elif EXEC_METRICS.search(expr) and not r["data"]["result"]:
+            elif about_execs.search(expr) and not r["data"]["result"]:
                 pending.append(f"panel '{title}' {ref}: no data: {q}")
         if any(not p.startswith("variable") for p in problems):
             break  # an evaluation error does not go away by waiting
         if not problems and not pending:
-            print(f"{len(exprs)} queries evaluate, {sum(1 for _, _, e in exprs if EXEC_METRICS.search(e))} "
+            print(f"{len(exprs)} queries evaluate, {sum(1 for _, _, e in exprs if about_execs.search(e))} "
                   f"about execs return data", file=sys.stderr)
             sys.exit(0)
         if time.monotonic() > deadline:

@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ "$(id -u)" = 0 ] || { echo "FAIL run-all: run as root"; exit 1; }
 failed=()
 total=$SECONDS
-for test in check-deb check-unit test-rules test-dashboard test-nspawn; do
+for test in check-deb check-unit test-rules test-dashboard test-kubernetes test-federation test-image test-nspawn; do
 	start=$SECONDS
 	if "$here/$test.sh"; then
 		echo "    ($test: $((SECONDS - start))s)"

@@ -1,8 +1,8 @@
 #!/bin/bash
 # The Grafana dashboard against a real Prometheus: runs the packaged exporter (as root, on
 # loopback), a Prometheus scraping it with the example scrape config and the alert rules, makes
-# execs, and evaluates every dashboard query (dashboard_queries.py). Also checks that every alert
-# rule evaluates without error against the real metrics.
+# execs, and evaluates every dashboard query (dashboard_queries.py). Also checks that every
+# recording and alert rule evaluates without error against the real metrics.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -44,9 +44,10 @@ wait_until 60 "the exporter on 127.0.0.1:$exporter_port" exporter_up
 
 # Prometheus, from the example config: loopback target, a fast scrape, the rules beside it.
 prom_port=$(free_port)
-cp "$ROOT/packaging/prometheus/alerts.yml" "$work/alerts.yml"
-python3 - "$ROOT/packaging/prometheus/scrape.yml" "$work/prometheus.yml" "127.0.0.1:$exporter_port" <<'PY'
-import sys, yaml
+cp "$ROOT/packaging/prometheus/rules.yml" "$ROOT/packaging/prometheus/alerts.yml" "$work/"
+PYTHONPATH=$ROOT/packaging/test python3 - "$ROOT/packaging/prometheus/scrape.yml" "$work/prometheus.yml" \
+	"127.0.0.1:$exporter_port" <<'PY'
+import sys, yaml, mixin
 c = yaml.safe_load(open(sys.argv[1]))
 c["global"].update(scrape_interval="1s", evaluation_interval="1s")
 c["scrape_configs"][0]["static_configs"] = [{"targets": [sys.argv[3]]}]
@@ -81,7 +82,7 @@ marker_seen() {
 }
 wait_until 30 "the marker command's execs in Prometheus" marker_seen
 
-# Every alert rule has been evaluated against the real metrics, without error.
+# Every recording and alert rule has been evaluated against the real metrics, without error.
 rules_ok() {
 	local r
 	r=$(curl -sf --max-time 5 "$prom/api/v1/rules") || return 1
@@ -91,6 +92,6 @@ rules = [r for g in json.load(sys.stdin)["data"]["groups"] for r in g["rules"]]
 bad = [r["name"] + ": " + r.get("lastError", r["health"]) for r in rules if r["health"] != "ok"]
 print("; ".join(bad)); sys.exit(1 if bad or not rules else 0)' <<<"$r"
 }
-wait_until 30 "every alert rule to evaluate without error" rules_ok
+wait_until 30 "every rule to evaluate without error" rules_ok
 
-pass "$summary; the alert rules evaluate"
+pass "$summary; the recording and alert rules evaluate"
