@@ -39,9 +39,11 @@ class SocketActivationIT {
         List<String> command = new ArrayList<>(List.of(ACTIVATE.toString(), "--listen=127.0.0.1:" + port));
         command.addAll(Subprocess.exporter(List.of(), "--web.systemd-socket", "--no-collector.jvm"));
         try (DaemonProcess daemon = DaemonProcess.launch(command, port)) {
+            // systemd-socket-activate says when its socket listens ("Listening on ADDRESS as FD.")
+            daemon.awaitLine(0, "Listening on 127.0.0.1:" + port + " as ", java.time.Duration.ofSeconds(60));
             Scrape first = daemon.scrape(); // waits in the socket's backlog until the daemon accepts it
             assertThat(first.samples).containsKey("exec_exporter_lost_events_total");
-            assertThat(daemon.awaitLine(0, "msg=\"Listening on\"", java.time.Duration.ofSeconds(10)))
+            assertThat(daemon.awaitLine(0, "msg=\"Listening on\"", java.time.Duration.ofSeconds(60)))
                     .contains("address=127.0.0.1:" + port);
             assertThat(daemon.stop()).isZero();
         }
