@@ -153,8 +153,11 @@ rc=0
 wait "$nspawn_pid" || rc=$?
 nspawn_pid=
 [ "$rc" = 0 ] || fail "the container exited $rc on SIGTERM"
+# The kernel frees a program once its last reference goes, which can be a moment after the process
+# that held it has exited: wait for that, as long as a hung release would take to notice.
+prog_gone() { ! bpftool prog show id "$1"; }
 for id in $progs; do
-	! bpftool prog show id "$id" >/dev/null 2>&1 || fail "BPF program $id is still loaded after the container stopped"
+	wait_until 60 "BPF program $id to be released after the container stopped" prog_gone "$id"
 done
 
 pass "image localhost/exec-exporter:$version ($size MiB, built in ${build_seconds}s) ran under nspawn: read-only root, CAP_BPF+CAP_PERFMON then none, $MARKER_EXECS host and $MARKER_EXECS container execs counted, stopped clean"
