@@ -116,7 +116,7 @@ public final class DaemonCommand {
         systemd.status("Loading the BPF program");
         ExecCapture capture;
         try {
-            capture = ExecCapture.open(config.bpf());
+            capture = ExecCapture.open(config.bpf().withExits(config.collector().exits()));
         } catch (CaptureException e) {
             return fail(systemd, e.getMessage());
         }

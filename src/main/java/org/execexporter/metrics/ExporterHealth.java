@@ -44,6 +44,9 @@ public final class ExporterHealth {
                 s -> s.malformed() + s.overflow());
         h.counter(registry, "exec.exporter.bpf.execs.seen",
                 "Execs the BPF program ran for", CaptureStats::kernelSeen);
+        h.counter(registry, "exec.exporter.bpf.exits.seen",
+                "Ended processes that had exec'd, seen by the BPF exit program (0 with --no-collector.exits)",
+                CaptureStats::kernelExitsSeen);
         h.counter(registry, "exec.exporter.bpf.prog.runs",
                 "Runs of the BPF program, from the kernel's program stats (0 unless kernel.bpf_stats_enabled=1)",
                 CaptureStats::progRunCount);
@@ -57,7 +60,7 @@ public final class ExporterHealth {
                 .description("Execs dropped because the queue from the ring pollers to the aggregator was full")
                 .register(registry);
         FunctionCounter.builder("exec.exporter.overflow.events", table, CommTable::overflowed)
-                .description("Execs counted in the overflow series, comm=__overflow_comms__, because "
+                .description("Execs and exits counted in the overflow series, comm=__overflow_comms__, because "
                         + "comm.max_series comms already had series")
                 .register(registry);
         FunctionCounter.builder("exec.exporter.filtered.events", table, CommTable::filtered)

@@ -180,7 +180,7 @@ public final class CommTable {
         return maxSeries;
     }
 
-    /** Execs counted in the overflow series; any thread. */
+    /** Execs and exits counted in the overflow series; any thread. */
     public long overflowed() {
         return overflowedShared;
     }

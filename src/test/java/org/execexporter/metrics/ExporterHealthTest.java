@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every exporter health metric by its exported name, read from the capture's stats at scrape time. */
 class ExporterHealthTest {
-    private static final CaptureStats STATS = new CaptureStats(5, 2, 1, 1, 9, 3, 7, 3_000_000_000L);
+    private static final CaptureStats STATS = new CaptureStats(5, 2, 1, 1, 9, 3, 7, 3_000_000_000L, 4);
 
     private static Scrape scrape(CaptureStats stats) {
         PrometheusMeterRegistry registry = Registries.prometheus();
