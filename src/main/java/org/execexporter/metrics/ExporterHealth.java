@@ -60,7 +60,7 @@ public final class ExporterHealth {
                 .description("Execs dropped because the queue from the ring pollers to the aggregator was full")
                 .register(registry);
         FunctionCounter.builder("exec.exporter.overflow.events", table, CommTable::overflowed)
-                .description("Execs and exits counted in the overflow series, comm=__overflow_comms__, because "
+                .description("Execs counted in the overflow series, comm=__overflow_comms__, because "
                         + "comm.max_series comms already had series")
                 .register(registry);
         FunctionCounter.builder("exec.exporter.filtered.events", table, CommTable::filtered)

@@ -172,7 +172,7 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
     @Override
     public void onExit(long commWord0, long commWord1, int status, long lifetimeNanos) {
         long now = clock.getAsLong();
-        CommSeries series = table.lookup(commWord0, commWord1, now);
+        CommSeries series = table.lookupForExit(commWord0, commWord1, now);
         if (series != null) {
             series.countExit(status, lifetimeNanos, now);
         }

@@ -119,6 +119,19 @@ public final class CommTable {
      * the allow/deny lists exclude the comm. Allocates only when a comm gets a new series.
      */
     CommSeries lookup(long word0, long word1, long nowNanos) {
+        return lookup(word0, word1, nowNanos, true);
+    }
+
+    /**
+     * The series an exit of this comm is counted in: the same admission as execs (a new series,
+     * the overflow series, or null when excluded), but the filtered and overflow counters count
+     * execs only, so they stay equal to what the overflow series' exec counter shows.
+     */
+    CommSeries lookupForExit(long word0, long word1, long nowNanos) {
+        return lookup(word0, word1, nowNanos, false);
+    }
+
+    private CommSeries lookup(long word0, long word1, long nowNanos, boolean exec) {
         CommSeries known = series.get(probe.set(word0, word1));
         if (known != null) {
             return known;
@@ -133,12 +146,16 @@ public final class CommTable {
                 admittedByFilter.put(probe.copy(), admitted);
             }
             if (!admitted) {
-                filteredShared = ++filtered;
+                if (exec) {
+                    filteredShared = ++filtered;
+                }
                 return null;
             }
         }
         if (series.size() >= maxSeries) {
-            overflowedShared = ++overflowed;
+            if (exec) {
+                overflowedShared = ++overflowed;
+            }
             return overflow;
         }
         CommKey key = probe.copy();
@@ -180,7 +197,7 @@ public final class CommTable {
         return maxSeries;
     }
 
-    /** Execs and exits counted in the overflow series; any thread. */
+    /** Execs counted in the overflow series; any thread. */
     public long overflowed() {
         return overflowedShared;
     }
