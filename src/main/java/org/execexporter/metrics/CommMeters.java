@@ -103,6 +103,9 @@ public final class CommMeters implements ExecMeters {
         DistributionDataPoint window = perComm == null ? null : perComm.labelValues(series.label());
         List<FunctionCounter> exits = new java.util.ArrayList<>(); // aggregator thread only
         return new SeriesMeters() {
+            /** Made on the comm's first exit (a comm without exits has no lifetime series); then reused. */
+            private DistributionDataPoint life;
+
             @Override
             public void observeWindow(long execs) {
                 if (window != null) {
@@ -122,7 +125,10 @@ public final class CommMeters implements ExecMeters {
 
             @Override
             public void observeLifetime(long lifetimeNanos) {
-                lifetime.labelValues(series.label()).observe(lifetimeNanos / 1e9);
+                if (life == null) {
+                    life = lifetime.labelValues(series.label());
+                }
+                life.observe(lifetimeNanos / 1e9);
             }
 
             @Override

@@ -64,7 +64,7 @@ public final class ExporterHealth {
                         + "comm.max_series comms already had series")
                 .register(registry);
         FunctionCounter.builder("exec.exporter.filtered.events", table, CommTable::filtered)
-                .description("Execs of comms excluded by comm.allow or comm.deny, counted in no comm series")
+                .description("Execs and exits of comms excluded by comm.allow or comm.deny, counted in no comm series")
                 .register(registry);
         Gauge.builder("exec.exporter.queue.depth", queue, ExecQueue::depth)
                 .description("Execs waiting in the queue for the aggregator")

@@ -124,8 +124,9 @@ public final class CommTable {
 
     /**
      * The series an exit of this comm is counted in: the same admission as execs (a new series,
-     * the overflow series, or null when excluded), but the filtered and overflow counters count
-     * execs only, so they stay equal to what the overflow series' exec counter shows.
+     * the overflow series, or null when excluded: then counted as filtered, so that every record the
+     * kernel saw is accounted for). The overflow counter counts execs only: it stays equal to the
+     * overflow series' exec counter, and the overflow series counts its exits itself.
      */
     CommSeries lookupForExit(long word0, long word1, long nowNanos) {
         return lookup(word0, word1, nowNanos, false);
@@ -146,9 +147,7 @@ public final class CommTable {
                 admittedByFilter.put(probe.copy(), admitted);
             }
             if (!admitted) {
-                if (exec) {
-                    filteredShared = ++filtered;
-                }
+                filteredShared = ++filtered;
                 return null;
             }
         }
@@ -202,7 +201,7 @@ public final class CommTable {
         return overflowedShared;
     }
 
-    /** Execs of comms the allow/deny lists exclude; any thread. */
+    /** Execs and exits of comms the allow/deny lists exclude; any thread. */
     public long filtered() {
         return filteredShared;
     }

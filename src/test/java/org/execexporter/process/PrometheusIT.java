@@ -168,8 +168,14 @@ class PrometheusIT {
             await("every window of the storm closed and scraped",
                     () -> single(query("histogram_sum(" + histogram + ")")) == storm.total());
 
+            // the storm's processes ended too: each exit counted once, status 0
+            await("every exit of the storm scraped",
+                    () -> single(query("sum(exec_exits_total{comm=\"" + comm + "\"})")) == storm.total());
             assertThat(single(query("count({comm=\"" + comm + "\"})")))
-                    .as("series of the comm in Prometheus: the counter and one native histogram").isEqualTo(2);
+                    .as("series of the comm in Prometheus: the exec counter, the window histogram, the exits "
+                            + "counter (status 0) and the lifetime histogram, both histograms native").isEqualTo(4);
+            assertThat(single(query("histogram_count(exec_process_lifetime_seconds{comm=\"" + comm + "\"})")))
+                    .isEqualTo(storm.total());
             assertThat(query("count({__name__=~\"exec_comm_window_events_.+\", comm=\"" + comm + "\"})"))
                     .as("no classic _bucket, _count or _sum series").isEmpty();
             double windows = single(query("histogram_count(" + histogram + ")"));
