@@ -54,6 +54,11 @@ public final class ExecCapture implements ExecEventSource {
         return probe.attachMode();
     }
 
+    /** Whether the exit program runs: asked for, and the exec program attached by tp_btf. */
+    public boolean exitsAttached() {
+        return probe.exits();
+    }
+
     /** The kernel's id of the attached program (`bpftool prog show id N`), or -1 once closed or unknown. */
     public synchronized long programId() {
         long[] prog = closed ? null : probe.progStats();

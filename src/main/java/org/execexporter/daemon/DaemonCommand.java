@@ -122,7 +122,11 @@ public final class DaemonCommand {
         }
         log.atInfo().setMessage("BPF program loaded and attached to sched_process_exec")
                 .addKeyValue("attach", capture.attachMode().flagValue()).addKeyValue("rings", capture.ringCount())
-                .addKeyValue("program_id", capture.programId()).log();
+                .addKeyValue("program_id", capture.programId()).addKeyValue("exits", capture.exitsAttached()).log();
+        if (config.collector().exits() && !capture.exitsAttached()) {
+            log.atWarn().setMessage("Exits are not counted: the exit program needs tp_btf, and sched_process_exec "
+                    + "was attached as a classic tracepoint").log();
+        }
 
         Daemon daemon = new Daemon(config, capture, build, System::nanoTime);
         settings.web().onReload(daemon.reloads()::reloaded);
