@@ -240,6 +240,21 @@ class PrometheusIT {
         }
     }
 
+    /** Each target's health and last scrape error, for a failure message. */
+    private String targets() {
+        try {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + prometheusPort + "/api/v1/targets")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            List<String> out = new java.util.ArrayList<>();
+            json.readTree(r.body()).path("data").path("activeTargets").forEach(t -> out.add(
+                    t.path("health").asText() + " " + t.path("lastError").asText()));
+            return out.toString();
+        } catch (IOException | InterruptedException e) {
+            return "(not answered: " + e + ")";
+        }
+    }
+
     private static Map<String, Double> byComm(JsonNode result) {
         Map<String, Double> out = new HashMap<>();
         result.forEach(r -> out.put(r.path("metric").path("comm").asText(), r.path("value").get(1).asDouble()));
@@ -263,7 +278,7 @@ class PrometheusIT {
         long deadline = System.nanoTime() + within.toNanos();
         while (!check.holds()) {
             if (System.nanoTime() > deadline || !prometheus.isAlive()) {
-                throw new AssertionError("timed out waiting until " + what + "; prometheus log: "
+                throw new AssertionError("timed out waiting until " + what + "; targets: " + targets() + "; prometheus log: "
                         + Files.readString(dir.resolve("prometheus.log")).lines().limit(40).toList());
             }
             Thread.sleep(250);
