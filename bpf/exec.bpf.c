@@ -6,6 +6,7 @@
  *   - tracepoint/sched/sched_process_exec: for kernels without BTF-enabled tracepoints
  *     (needs tracefs mounted). User space enables exactly one of them before load.
  */
+#include <stdbool.h>
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -14,10 +15,32 @@
 #include "exec_event.h"
 
 /* Minimal CO-RE views of kernel types: only the fields read here; libbpf relocates offsets. */
+struct signal_struct {
+	struct {
+		int counter;
+	} live;
+	int group_exit_code;
+	unsigned int flags;
+} __attribute__((preserve_access_index));
+
 struct task_struct {
 	int tgid;
+	int exit_code;
+	__u64 start_time;
+	__u64 parent_exec_id;
+	__u64 self_exec_id;
+	char comm[EXEC_COMM_LEN];
 	struct task_struct *real_parent;
+	struct task_struct *group_leader;
+	struct signal_struct *signal;
 } __attribute__((preserve_access_index));
+
+/* Only to ask whether this kernel's sched_process_exit passes group_dead (6.18 does). */
+struct trace_event_raw_sched_process_exit {
+	bool group_dead;
+} __attribute__((preserve_access_index));
+
+#define SIGNAL_GROUP_EXIT 0x00000004  /* include/linux/sched/signal.h, unchanged since 2.6 */
 
 struct linux_binprm {
 	const char *filename;
@@ -110,6 +133,7 @@ static __always_inline int emit_exec(void *ctx, struct task_struct *task, const 
 	e->pid = bpf_get_current_pid_tgid() >> 32;
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->kind = RECORD_KIND_EXEC;
 	e->flags = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 
@@ -150,6 +174,51 @@ int exec_tracepoint(struct trace_event_raw_sched_process_exec *args)
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
 	return emit_exec(args, task, (const char *)args + offset);
+}
+
+/* Whether this kernel's sched_process_exit passes group_dead: a load-time constant (CO-RE). */
+#define HAS_GROUP_DEAD bpf_core_field_exists(struct trace_event_raw_sched_process_exit, group_dead)
+
+/*
+ * One record per ended process that had exec'd. Runs on every thread's exit, so the common cases
+ * (a thread that is not the last, a process that never exec'd) leave first.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(exit_btf, struct task_struct *task)
+{
+	struct signal_struct *signal = task->signal;
+	struct task_struct *leader;
+	struct exit_event e = {};
+	bool group_dead;
+
+	if (HAS_GROUP_DEAD) {
+		group_dead = (__u8)ctx[1]; /* sched_process_exit(p, group_dead) */
+	} else {
+		/* do_exit decrements live before the tracepoint: two threads exiting at once can both
+		 * read 0, so this may count an exit twice; the record says so */
+		group_dead = signal->live.counter == 0;
+		e.flags = EXIT_EVENT_COMPAT_LIVE;
+	}
+	if (!group_dead)
+		return 0;
+	leader = task->group_leader;
+	/* exec bumps self_exec_id; a forked child starts with parent_exec_id equal to its parent's */
+	if (leader->self_exec_id == leader->parent_exec_id)
+		return 0;
+	count(EXEC_STAT_EXITS_SEEN);
+
+	e.kind = RECORD_KIND_EXIT;
+	/* what waitpid() reports for the group (the kernel's wait_task_zombie) */
+	e.status = (signal->flags & SIGNAL_GROUP_EXIT) ? signal->group_exit_code : leader->exit_code;
+	/* start_time is CLOCK_MONOTONIC, like bpf_ktime_get_ns; the leader's survives a de_thread */
+	e.lifetime_ns = bpf_ktime_get_ns() - leader->start_time;
+	e.pid = task->tgid;
+	bpf_probe_read_kernel(e.comm, sizeof(e.comm), leader->comm);
+	/* the same rings and doorbell as execs: records of one CPU stay in order */
+	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &e, sizeof(e)))
+		count(EXEC_STAT_OUTPUT_ERRORS);
+	ring_doorbell(ctx);
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

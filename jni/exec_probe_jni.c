@@ -23,6 +23,7 @@
 #include "nss_users.h"
 #include "org_execexporter_capture_ExecProbeNative.h"
 #include "org_execexporter_capture_ExecRecord.h"
+#include "org_execexporter_capture_ExitRecord.h"
 
 #define JAVA_CLASS "org/execexporter/capture/ExecProbeNative"
 #define EXCEPTION_CLASS "org/execexporter/capture/BpfException"
@@ -33,6 +34,7 @@ _Static_assert(org_execexporter_capture_ExecProbeNative_ATTACH_TP_BTF == PROBE_A
 _Static_assert(org_execexporter_capture_ExecProbeNative_ATTACH_TRACEPOINT == PROBE_ATTACH_TRACEPOINT, "attach");
 _Static_assert(org_execexporter_capture_ExecProbeNative_STAT_SEEN == EXEC_STAT_SEEN, "stat index");
 _Static_assert(org_execexporter_capture_ExecProbeNative_STAT_OUTPUT_ERRORS == EXEC_STAT_OUTPUT_ERRORS, "stat index");
+_Static_assert(org_execexporter_capture_ExecProbeNative_STAT_EXITS_SEEN == EXEC_STAT_EXITS_SEEN, "stat index");
 
 /* ExecRecord decodes struct exec_event (bpf/exec_event.h) by these offsets and sizes. */
 #define RECORD(name) org_execexporter_capture_ExecRecord_##name
@@ -47,7 +49,17 @@ _Static_assert(RECORD(HEADER_SIZE) == EXEC_EVENT_HEADER_SIZE, "ExecRecord layout
 _Static_assert(RECORD(COMM_LEN) == EXEC_COMM_LEN, "ExecRecord layout");
 _Static_assert(RECORD(FILENAME_MAX) == EXEC_FILENAME_MAX, "ExecRecord layout");
 _Static_assert(RECORD(FLAG_FILENAME_TRUNCATED) == EXEC_EVENT_FILENAME_TRUNCATED, "ExecRecord layout");
+_Static_assert(RECORD(KIND_OFFSET) == offsetof(struct exec_event, kind), "ExecRecord layout");
+_Static_assert(RECORD(KIND_EXEC) == RECORD_KIND_EXEC, "record kind");
+_Static_assert(RECORD(KIND_EXIT) == RECORD_KIND_EXIT, "record kind");
 #undef RECORD
+
+/* ExitRecord decodes struct exit_event by these, and the shared prefix by ExecRecord's. */
+#define EXIT(name) org_execexporter_capture_ExitRecord_##name
+_Static_assert(EXIT(LIFETIME_OFFSET) == offsetof(struct exit_event, lifetime_ns), "ExitRecord layout");
+_Static_assert(EXIT(STATUS_OFFSET) == offsetof(struct exit_event, status), "ExitRecord layout");
+_Static_assert(EXIT(SIZE) == EXIT_EVENT_SIZE, "ExitRecord layout");
+#undef EXIT
 
 /* Resolved once in JNI_OnLoad: a BpfException whose constructor differs fails the load, not a later error path. */
 static jclass bpf_exception_class;
@@ -84,13 +96,14 @@ static void throw_bpf_exception(JNIEnv *env, const struct probe_error *error)
 }
 
 static jlong open0(JNIEnv *env, jclass cls, jint attach, jboolean capture_filename, jint ring_pages,
-		   jint wakeup_events)
+		   jint wakeup_events, jboolean exits)
 {
 	struct probe_options opts = {
 		.attach = attach,
 		.capture_filename = capture_filename == JNI_TRUE,
 		.ring_pages = ring_pages > 0 ? (size_t)ring_pages : 0,
 		.wakeup_events = wakeup_events > 0 ? (uint32_t)wakeup_events : 1,
+		.exits = exits == JNI_TRUE,
 	};
 	struct probe_error error = { 0 };
 	struct probe *p = NULL;
@@ -119,6 +132,12 @@ static jint attachMode0(JNIEnv *env, jclass cls, jlong h)
 {
 	(void)env; (void)cls;
 	return probe_attach_mode(handle(h));
+}
+
+static jboolean exitsAttached0(JNIEnv *env, jclass cls, jlong h)
+{
+	(void)env; (void)cls;
+	return probe_exits_attached(handle(h)) ? JNI_TRUE : JNI_FALSE;
 }
 
 static jint setBuffer0(JNIEnv *env, jclass cls, jlong h, jint ring, jobject buffer)
@@ -230,7 +249,8 @@ static jstring strerror0(JNIEnv *env, jclass cls, jint err)
 }
 
 static const JNINativeMethod methods[] = {
-	{ "open0", "(IZII)J", (void *)open0 },
+	{ "open0", "(IZIIZ)J", (void *)open0 },
+	{ "exitsAttached0", "(J)Z", (void *)exitsAttached0 },
 	{ "ringCount0", "(J)I", (void *)ringCount0 },
 	{ "ringBytes0", "(J)I", (void *)ringBytes0 },
 	{ "attachMode0", "(J)I", (void *)attachMode0 },

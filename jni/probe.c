@@ -32,6 +32,7 @@ struct probe {
 	struct exec_bpf *skel;
 	struct bpf_program *prog;   /* the one program enabled and attached */
 	int attach_mode;
+	int exits;                  /* the exit program is attached */
 	struct perf_buffer *pb;
 	struct perf_buffer *bells;  /* the doorbell rings: one tiny sample wakes a drained poller */
 	uint64_t *drained;          /* the BPF `drained` flags, mmap'd, indexed by CPU id (8-byte elements) */
@@ -207,6 +208,9 @@ static int probe_open_mode(const struct probe_options *opts, int mode, struct pr
 	p->prog = mode == PROBE_ATTACH_TP_BTF ? p->skel->progs.exec_btf : p->skel->progs.exec_tracepoint;
 	bpf_program__set_autoload(mode == PROBE_ATTACH_TP_BTF ? p->skel->progs.exec_tracepoint
 							       : p->skel->progs.exec_btf, false);
+	/* exits need tp_btf: with the classic exec tracepoint (a kernel without it) they stay off */
+	p->exits = opts->exits && mode == PROBE_ATTACH_TP_BTF;
+	bpf_program__set_autoload(p->skel->progs.exit_btf, p->exits);
 	possible = libbpf_num_possible_cpus();
 	if (possible <= 0) {
 		err = fail(error, "count", "possible CPUs", possible < 0 ? possible : -EINVAL);
@@ -296,6 +300,14 @@ static int probe_open_mode(const struct probe_options *opts, int mode, struct pr
 		p->skel->links.exec_btf = link;
 	else
 		p->skel->links.exec_tracepoint = link;
+	if (p->exits) {
+		link = bpf_program__attach(p->skel->progs.exit_btf);
+		if (!link) {
+			err = fail(error, "attach", "tp_btf/sched_process_exit", -errno);
+			goto cleanup;
+		}
+		p->skel->links.exit_btf = link;
+	}
 
 	*out = p;
 	return 0;
@@ -332,6 +344,7 @@ int probe_open(const struct probe_options *opts, struct probe **out, struct prob
 }
 
 size_t probe_ring_count(const struct probe *p) { return p->ring_count; }
+int probe_exits_attached(const struct probe *p) { return p->exits; }
 size_t probe_ring_bytes(const struct probe *p) { return p->ring_bytes; }
 int probe_attach_mode(const struct probe *p) { return p->attach_mode; }
 

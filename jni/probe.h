@@ -26,6 +26,7 @@ struct probe_options {
 	int capture_filename;      /* 0: send comm and ids only */
 	size_t ring_pages;         /* pages per CPU ring, a power of two */
 	uint32_t wakeup_events;    /* wake the reader every N samples (1 = every sample) */
+	int exits;                 /* 1: also one record per ended process that exec'd (tp_btf only) */
 };
 
 struct probe;
@@ -42,6 +43,7 @@ int probe_open(const struct probe_options *opts, struct probe **out, struct prob
 size_t probe_ring_count(const struct probe *p);
 size_t probe_ring_bytes(const struct probe *p);
 int probe_attach_mode(const struct probe *p);   /* PROBE_ATTACH_TP_BTF or _TRACEPOINT */
+int probe_exits_attached(const struct probe *p); /* 1 if the exit program runs */
 
 /* The destination of ring `ring`'s records: [u32 size][size bytes of struct exec_event]... */
 int probe_set_buffer(struct probe *p, size_t ring, void *buf, size_t capacity);

@@ -65,6 +65,7 @@ public class PipelineBenchmark {
     private int[] lengths;
     private int next;
     private final ExecRecord record = new ExecRecord();
+    private final ExitRecord exit = new ExitRecord();
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private ExecQueue queue;
@@ -95,7 +96,7 @@ public class PipelineBenchmark {
         aggregator = new Aggregator(queue, table, meters, Duration.ofMillis(300), Duration.ofHours(1),
                 System::nanoTime);
         // Every synthetic record must decode and reach the aggregator, or the numbers mean nothing.
-        RecordBatch.dispatch(batches[0], lengths[0], record, queue, delivered, malformed);
+        RecordBatch.dispatch(batches[0], lengths[0], record, exit, queue, delivered, malformed);
         if (delivered.get() != BATCH || malformed.get() != 0 || aggregator.step() != BATCH
                 || table.size() != Math.min(names, BATCH)) {
             throw new IllegalStateException("synthetic batch did not decode: delivered " + delivered
@@ -113,7 +114,7 @@ public class PipelineBenchmark {
     @OperationsPerInvocation(BATCH)
     public int pipeline() {
         int b = nextBatch();
-        RecordBatch.dispatch(batches[b], lengths[b], record, queue, delivered, malformed);
+        RecordBatch.dispatch(batches[b], lengths[b], record, exit, queue, delivered, malformed);
         return aggregator.step();
     }
 
@@ -121,7 +122,7 @@ public class PipelineBenchmark {
     @OperationsPerInvocation(BATCH)
     public int decodeAndQueue() {
         int b = nextBatch();
-        RecordBatch.dispatch(batches[b], lengths[b], record, queue, delivered, malformed);
+        RecordBatch.dispatch(batches[b], lengths[b], record, exit, queue, delivered, malformed);
         return queue.drain(discard, BATCH);
     }
 }

@@ -12,9 +12,11 @@ package org.execexporter.capture;
  * @param kernelOutputErrors perf output failures in the BPF program
  * @param progRunCount    the kernel's run_cnt of the program (needs kernel.bpf_stats_enabled)
  * @param progRunTimeNanos the kernel's run_time_ns of the program
+ * @param kernelExitsSeen ended processes that had exec'd, seen by the exit program (0 when it is off)
  */
 public record CaptureStats(long delivered, long lost, long overflow, long malformed,
-                           long kernelSeen, long kernelOutputErrors, long progRunCount, long progRunTimeNanos) {
+                           long kernelSeen, long kernelOutputErrors, long progRunCount, long progRunTimeNanos,
+                           long kernelExitsSeen) {
 
-    public static final CaptureStats EMPTY = new CaptureStats(0, 0, 0, 0, -1, -1, -1, -1);
+    public static final CaptureStats EMPTY = new CaptureStats(0, 0, 0, 0, -1, -1, -1, -1, -1);
 }

@@ -54,6 +54,11 @@ public final class ExecCapture implements ExecEventSource {
         return probe.attachMode();
     }
 
+    /** Whether the exit program runs: asked for, and the exec program attached by tp_btf. */
+    public boolean exitsAttached() {
+        return probe.exits();
+    }
+
     /** The kernel's id of the attached program (`bpftool prog show id N`), or -1 once closed or unknown. */
     public synchronized long programId() {
         long[] prog = closed ? null : probe.progStats();
@@ -105,7 +110,7 @@ public final class ExecCapture implements ExecEventSource {
         long[] prog = probe.progStats();
         return new CaptureStats(delivered, lost, overflow, malformed,
                 probe.stat(ExecProbeNative.STAT_SEEN), probe.stat(ExecProbeNative.STAT_OUTPUT_ERRORS),
-                prog == null ? -1 : prog[0], prog == null ? -1 : prog[1]);
+                prog == null ? -1 : prog[0], prog == null ? -1 : prog[1], probe.stat(ExecProbeNative.STAT_EXITS_SEEN));
     }
 
     /**
@@ -160,6 +165,7 @@ public final class ExecCapture implements ExecEventSource {
         private final ExecEventSink sink;
         private final int timeoutMillis;
         private final ExecRecord record = new ExecRecord();
+        private final ExitRecord exit = new ExitRecord();
         final AtomicLong delivered = new AtomicLong();
         final AtomicLong malformed = new AtomicLong();
 
@@ -182,7 +188,7 @@ public final class ExecCapture implements ExecEventSource {
                     continue;
                 }
                 try {
-                    RecordBatch.dispatch(buffer, (int) bytes, record, sink, delivered, malformed);
+                    RecordBatch.dispatch(buffer, (int) bytes, record, exit, sink, delivered, malformed);
                 } catch (RuntimeException e) {
                     if (!sinkFailed) { // once: a failing sink must not flood the log
                         log.atError().setMessage("The exec sink failed").addKeyValue("ring", ring).setCause(e).log();

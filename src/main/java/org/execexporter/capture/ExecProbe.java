@@ -15,12 +15,14 @@ final class ExecProbe implements AutoCloseable {
     private final int ringCount;
     private final int ringBytes;
     private final AttachMode attachMode;
+    private final boolean exits;
 
     private ExecProbe(long handle) {
         this.handle = handle;
         this.ringCount = ExecProbeNative.ringCount0(handle);
         this.ringBytes = ExecProbeNative.ringBytes0(handle);
         this.attachMode = AttachMode.ofNative(ExecProbeNative.attachMode0(handle));
+        this.exits = ExecProbeNative.exitsAttached0(handle);
     }
 
     static ExecProbe open(ProbeOptions options) throws BpfException {
@@ -29,7 +31,7 @@ final class ExecProbe implements AutoCloseable {
         NativeLibrary.load();
         try {
             return new ExecProbe(ExecProbeNative.open0(options.attach().nativeValue, options.captureFilename(),
-                    options.ringPages(), options.wakeupEvents()));
+                    options.ringPages(), options.wakeupEvents(), options.exits()));
         } finally {
             String libbpfLog = ExecProbeNative.drainLog0();
             if (!libbpfLog.isBlank()) {
@@ -48,6 +50,11 @@ final class ExecProbe implements AutoCloseable {
 
     AttachMode attachMode() {
         return attachMode;
+    }
+
+    /** Whether the exit program runs (asked for, and the exec program attached by tp_btf). */
+    boolean exits() {
+        return exits;
     }
 
     /** Hands ring {@code ring} its batch buffer: direct, little-endian, at least ringBytes(). */

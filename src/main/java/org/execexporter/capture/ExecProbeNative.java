@@ -15,6 +15,7 @@ final class ExecProbeNative {
     // Mirrored by enum exec_stat in bpf/exec_event.h (_Static_assert in jni/exec_probe_jni.c).
     static final int STAT_SEEN = 0;
     static final int STAT_OUTPUT_ERRORS = 1;
+    static final int STAT_EXITS_SEEN = 2;
 
     static {
         NativeLibrary.load();
@@ -22,7 +23,8 @@ final class ExecProbeNative {
 
     private ExecProbeNative() {}
 
-    static native long open0(int attach, boolean captureFilename, int ringPages, int wakeupEvents)
+    static native long open0(int attach, boolean captureFilename, int ringPages, int wakeupEvents,
+                            boolean exits)
             throws BpfException;
 
     static native int ringCount0(long probe);
@@ -30,6 +32,8 @@ final class ExecProbeNative {
     static native int ringBytes0(long probe);
 
     static native int attachMode0(long probe);
+
+    static native boolean exitsAttached0(long probe);
 
     static native int setBuffer0(long probe, int ring, ByteBuffer buffer);
 

@@ -18,7 +18,11 @@ public final class ExecRecord {
     @Native static final int PPID_OFFSET = 12;
     @Native static final int UID_OFFSET = 16;
     @Native static final int FILENAME_LEN_OFFSET = 20;
-    @Native static final int FLAGS_OFFSET = 22;
+    /** Where every record kind keeps its kind byte (bpf/exec_event.h: the kinds share a prefix). */
+    @Native static final int KIND_OFFSET = 22;
+    @Native static final int KIND_EXEC = 1;
+    @Native static final int KIND_EXIT = 2;
+    @Native static final int FLAGS_OFFSET = 23;
     @Native static final int COMM_OFFSET = 24;
     @Native static final int HEADER_SIZE = 40;
     @Native static final int FLAG_FILENAME_TRUNCATED = 0x1;
@@ -42,20 +46,17 @@ public final class ExecRecord {
             throw new IllegalArgumentException("record buffers are little-endian");
         }
         this.buffer = null;
-        if (size < HEADER_SIZE || offset < 0 || offset + size > buffer.limit()) {
+        if (size < HEADER_SIZE || offset < 0 || offset + size > buffer.limit()
+                || buffer.get(offset + KIND_OFFSET) != KIND_EXEC) {
             return false;
         }
         int nameLength = Short.toUnsignedInt(buffer.getShort(offset + FILENAME_LEN_OFFSET));
         if (nameLength >= FILENAME_MAX || HEADER_SIZE + nameLength > size) {
             return false;
         }
-        int comm = 0;
-        while (comm < COMM_LEN - 1 && buffer.get(offset + COMM_OFFSET + comm) != 0) {
-            comm++;
-        }
         this.buffer = buffer;
         this.offset = offset;
-        this.commLength = comm;
+        this.commLength = commLength(buffer, offset);
         this.filenameLength = nameLength;
         return true;
     }
@@ -79,7 +80,7 @@ public final class ExecRecord {
     }
 
     public boolean filenameTruncated() {
-        return (buffer.getShort(offset + FLAGS_OFFSET) & FLAG_FILENAME_TRUNCATED) != 0;
+        return (buffer.get(offset + FLAGS_OFFSET) & FLAG_FILENAME_TRUNCATED) != 0;
     }
 
     /** Bytes of comm before its NUL: 0 to 15. */
@@ -99,6 +100,20 @@ public final class ExecRecord {
      * end: a key that identifies the comm exactly without allocating.
      */
     public long commWord(int word) {
+        return commWord(buffer, offset, commLength, word);
+    }
+
+    /** Bytes before the NUL of the comm of the record at {@code offset}: 0 to 15 (any kind). */
+    static int commLength(ByteBuffer buffer, int offset) {
+        int comm = 0;
+        while (comm < COMM_LEN - 1 && buffer.get(offset + COMM_OFFSET + comm) != 0) {
+            comm++;
+        }
+        return comm;
+    }
+
+    /** {@link #commWord(int)} of the record at {@code offset} (any kind). */
+    static long commWord(ByteBuffer buffer, int offset, int commLength, int word) {
         if (word < 0 || word > 1) {
             throw new IndexOutOfBoundsException(word);
         }

@@ -12,9 +12,10 @@ import java.util.Objects;
  * @param ringPages        pages per CPU ring, a power of two
  * @param wakeupEvents     wake a ring's reader once per this many samples (1 = every sample)
  * @param pollTimeout      the longest a sample waits for a reader when its batch is not full
+ * @param exits            also one record per ended process that had exec'd (tp_btf only)
  */
 public record ProbeOptions(AttachMode attach, boolean captureFilename, int ringPages, int wakeupEvents,
-                           Duration pollTimeout) {
+                           Duration pollTimeout, boolean exits) {
     public static final int DEFAULT_RING_PAGES = 64;
     public static final int DEFAULT_WAKEUP_EVENTS = 64;
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
@@ -24,12 +25,22 @@ public record ProbeOptions(AttachMode attach, boolean captureFilename, int ringP
         Objects.requireNonNull(pollTimeout, "pollTimeout");
     }
 
+    /** Exits on: the default of collector.exits. */
+    public ProbeOptions(AttachMode attach, boolean captureFilename, int ringPages, int wakeupEvents,
+                        Duration pollTimeout) {
+        this(attach, captureFilename, ringPages, wakeupEvents, pollTimeout, true);
+    }
+
     public static ProbeOptions defaults() {
         return new ProbeOptions(AttachMode.AUTO, true, DEFAULT_RING_PAGES, DEFAULT_WAKEUP_EVENTS,
                 DEFAULT_POLL_TIMEOUT);
     }
 
     public ProbeOptions withCaptureFilename(boolean capture) {
-        return new ProbeOptions(attach, capture, ringPages, wakeupEvents, pollTimeout);
+        return new ProbeOptions(attach, capture, ringPages, wakeupEvents, pollTimeout, exits);
+    }
+
+    public ProbeOptions withExits(boolean on) {
+        return new ProbeOptions(attach, captureFilename, ringPages, wakeupEvents, pollTimeout, on);
     }
 }

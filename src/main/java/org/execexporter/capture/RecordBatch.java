@@ -5,7 +5,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A ring's batch as jni/probe.c writes it: records back to back, each a native-endian u32 size
- * followed by that many bytes of struct exec_event (with the kernel's trailing padding).
+ * followed by that many bytes of struct exec_event or exit_event (with the kernel's trailing
+ * padding), told apart by the kind byte they share.
  */
 final class RecordBatch {
     static final int SIZE_PREFIX = 4;
@@ -13,7 +14,7 @@ final class RecordBatch {
     private RecordBatch() {}
 
     /** Decodes {@code length} bytes of batch into {@code record}, one at a time, for the sink. */
-    static void dispatch(ByteBuffer batch, int length, ExecRecord record, ExecEventSink sink,
+    static void dispatch(ByteBuffer batch, int length, ExecRecord record, ExitRecord exit, ExecEventSink sink,
                          AtomicLong delivered, AtomicLong malformed) {
         int position = 0;
         long good = 0;
@@ -27,6 +28,9 @@ final class RecordBatch {
                 }
                 if (record.wrap(batch, position, size)) {
                     sink.onExec(record);
+                    good++;
+                } else if (exit.wrap(batch, position, size)) {
+                    sink.onExit(exit);
                     good++;
                 } else {
                     malformed.incrementAndGet();

@@ -39,7 +39,7 @@ public final class ConfigLoader {
                 new DaemonConfig.Queue(top.section("queue", Set.of("capacity"))
                         .whole("capacity", d.queue().capacity(), ConfigRules::queueCapacity)),
                 rate(top.section("rate", Set.of("buckets", "per_comm")), d.rate()),
-                new DaemonConfig.Collector(top.section("collector", Set.of("jvm")).bool("jvm", d.collector().jvm())),
+                collector(top.section("collector", Set.of("jvm", "exits")), d.collector()),
                 bpf(top.section("bpf", Set.of("attach", "ring_pages", "wakeup_events", "poll_timeout")), d.bpf()));
     }
 
@@ -78,6 +78,10 @@ public final class ConfigLoader {
 
     private static DaemonConfig.Rate rate(YamlNode s, DaemonConfig.Rate d) throws ConfigException {
         return new DaemonConfig.Rate(buckets(s, d.buckets()), s.bool("per_comm", d.perComm()));
+    }
+
+    private static DaemonConfig.Collector collector(YamlNode s, DaemonConfig.Collector d) throws ConfigException {
+        return new DaemonConfig.Collector(s.bool("jvm", d.jvm()), s.bool("exits", d.exits()));
     }
 
     private static ProbeOptions bpf(YamlNode s, ProbeOptions d) throws ConfigException {

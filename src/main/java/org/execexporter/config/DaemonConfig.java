@@ -110,10 +110,18 @@ public record DaemonConfig(Web web, Log log, Comm comm, Queue queue, Rate rate, 
         }
     }
 
-    /** @param jvm export the JVM's own metrics (memory, GC, threads, classes, process CPU, fds) */
-    public record Collector(boolean jvm) {
+    /**
+     * @param jvm   export the JVM's own metrics (memory, GC, threads, classes, process CPU, fds)
+     * @param exits count how exec'd processes end (exit status, lifetime): loads the exit program
+     */
+    public record Collector(boolean jvm, boolean exits) {
+        /** Exits at their default, on. */
+        public Collector(boolean jvm) {
+            this(jvm, true);
+        }
+
         public static Collector defaults() {
-            return new Collector(true);
+            return new Collector(true, true);
         }
     }
 

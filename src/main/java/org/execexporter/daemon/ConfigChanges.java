@@ -35,7 +35,8 @@ record ConfigChanges(List<String> live, List<String> needRestart, DaemonConfig e
         compare(live, "comm.pinned", rc.pinned(), nc.pinned());
         compare(restart, "queue.capacity", running.queue(), next.queue());
         compare(restart, "rate.buckets", running.rate(), next.rate());
-        compare(restart, "collector.jvm", running.collector(), next.collector());
+        compare(restart, "collector.jvm", running.collector().jvm(), next.collector().jvm());
+        compare(restart, "collector.exits", running.collector().exits(), next.collector().exits());
         compare(restart, "bpf.attach", running.bpf().attach(), next.bpf().attach());
         compare(restart, "bpf.ring_pages", running.bpf().ringPages(), next.bpf().ringPages());
         compare(restart, "bpf.wakeup_events", running.bpf().wakeupEvents(), next.bpf().wakeupEvents());

@@ -116,13 +116,17 @@ public final class DaemonCommand {
         systemd.status("Loading the BPF program");
         ExecCapture capture;
         try {
-            capture = ExecCapture.open(config.bpf());
+            capture = ExecCapture.open(config.bpf().withExits(config.collector().exits()));
         } catch (CaptureException e) {
             return fail(systemd, e.getMessage());
         }
         log.atInfo().setMessage("BPF program loaded and attached to sched_process_exec")
                 .addKeyValue("attach", capture.attachMode().flagValue()).addKeyValue("rings", capture.ringCount())
-                .addKeyValue("program_id", capture.programId()).log();
+                .addKeyValue("program_id", capture.programId()).addKeyValue("exits", capture.exitsAttached()).log();
+        if (config.collector().exits() && !capture.exitsAttached()) {
+            log.atWarn().setMessage("Exits are not counted: the exit program needs tp_btf, and sched_process_exec "
+                    + "was attached as a classic tracepoint").log();
+        }
 
         Daemon daemon = new Daemon(config, capture, build, System::nanoTime);
         settings.web().onReload(daemon.reloads()::reloaded);

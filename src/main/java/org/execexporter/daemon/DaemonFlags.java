@@ -41,6 +41,7 @@ final class DaemonFlags {
     private final FlagSet.Flag<List<String>> pinned;
     private final FlagSet.Flag<Integer> queueCapacity;
     private final FlagSet.Flag<Boolean> jvm;
+    private final FlagSet.Flag<Boolean> exits;
     private final ProbeFlags probe;
 
     DaemonFlags() {
@@ -86,6 +87,8 @@ final class DaemonFlags {
                 "Execs the queue between ring pollers and aggregator holds; beyond it, execs are dropped and counted",
                 v -> ConfigRules.queueCapacity(FlagSet.parseWhole(v)));
         jvm = set.bool("collector.jvm", d.collector().jvm(), "Export the JVM's own metrics (memory, GC, threads)");
+        exits = set.bool("collector.exits", d.collector().exits(),
+                "Count how exec'd processes end: exit status and lifetime (needs tp_btf)");
         probe = new ProbeFlags(set);
         help = set.bool("help", false, "Show this help and exit");
         version = set.bool("version", false, "Show the version and exit");
@@ -126,7 +129,7 @@ final class DaemonFlags {
                 comm,
                 new DaemonConfig.Queue(pick(queueCapacity, base.queue().capacity())),
                 base.rate(),
-                new DaemonConfig.Collector(pick(jvm, base.collector().jvm())),
+                new DaemonConfig.Collector(pick(jvm, base.collector().jvm()), pick(exits, base.collector().exits())),
                 bpf);
     }
 }

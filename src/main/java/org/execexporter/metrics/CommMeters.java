@@ -10,10 +10,13 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 import org.execexporter.pipeline.CommSeries;
 import org.execexporter.pipeline.ExecMeters;
+import org.execexporter.pipeline.ExitCount;
 
 /**
  * The exec metrics proper: per comm, {@code exec_events_total} and the window histogram
- * {@code exec_comm_window_events}; for the host, {@code exec_host_window_events}.
+ * {@code exec_comm_window_events}; for the host, {@code exec_host_window_events}; and how the
+ * comm's processes end, {@code exec_exits_total{comm,status}} and {@code exec_process_lifetime_seconds}
+ * (registered on the comm's first exit, removed with its series).
  *
  * <p>A window histogram observes, for each closed 1-second window, the number of execs in it: the
  * classic bucket {@code le="N"} counts the windows that had at most N execs. The per-comm histogram
@@ -30,6 +33,10 @@ public final class CommMeters implements ExecMeters {
     static final String EVENTS = "exec.events";
     static final String COMM_WINDOW = "exec_comm_window_events";
     static final String HOST_WINDOW = "exec_host_window_events";
+    static final String EXITS = "exec.exits";
+    static final String LIFETIME = "exec_process_lifetime_seconds";
+    /** Classic buckets of process lifetimes, 1 ms to 1 day: short enough for the series budget. */
+    static final double[] LIFETIME_BUCKETS = {0.001, 0.01, 0.1, 1, 10, 60, 600, 3600, 86400};
     /**
      * Native buckets 2^(1/8) apart (schema 3): a quantile is within ±4.5% of the true count. A
      * histogram that would need more than {@link #NATIVE_MAX_BUCKETS} halves its resolution
@@ -41,6 +48,7 @@ public final class CommMeters implements ExecMeters {
     private final MeterRegistry registry;
     private final Histogram perComm;
     private final Histogram host;
+    private final Histogram lifetime;
     private volatile Runnable beforeHostScrape = () -> { };
 
     /**
@@ -67,6 +75,9 @@ public final class CommMeters implements ExecMeters {
         this.perComm = !perComm ? null : histogram(COMM_WINDOW, "Execs of a comm per 1-second window, observed "
                 + "for each window in which the comm executed; bucket le=N counts the windows with at most N execs",
                 bounds).labelNames("comm").register(prometheus);
+        this.lifetime = histogram(LIFETIME, "Lifetime of processes that exec'd, from their start (fork) to their "
+                + "exit, by the comm they had at exit; observed once per process", LIFETIME_BUCKETS)
+                .labelNames("comm").register(prometheus);
     }
 
     private static Histogram.Builder histogram(String name, String help, double[] bounds) {
@@ -90,7 +101,11 @@ public final class CommMeters implements ExecMeters {
                 .register(registry);
         // made now, so that the series is there, at 0, from the comm's first scrape
         DistributionDataPoint window = perComm == null ? null : perComm.labelValues(series.label());
+        List<FunctionCounter> exits = new java.util.ArrayList<>(); // aggregator thread only
         return new SeriesMeters() {
+            /** Made on the comm's first exit (a comm without exits has no lifetime series); then reused. */
+            private DistributionDataPoint life;
+
             @Override
             public void observeWindow(long execs) {
                 if (window != null) {
@@ -99,8 +114,28 @@ public final class CommMeters implements ExecMeters {
             }
 
             @Override
+            public void registerExit(ExitCount count) {
+                exits.add(FunctionCounter.builder(EXITS, count, ExitCount::total)
+                        .description("Processes that exec'd and then exited, by comm at exit and status: the exit "
+                                + "code in decimal, or the name of the signal that ended the process (SIGKILL, ...)")
+                        .tag("comm", series.label())
+                        .tag("status", count.label())
+                        .register(registry));
+            }
+
+            @Override
+            public void observeLifetime(long lifetimeNanos) {
+                if (life == null) {
+                    life = lifetime.labelValues(series.label());
+                }
+                life.observe(lifetimeNanos / 1e9);
+            }
+
+            @Override
             public void remove() {
                 registry.remove(counter);
+                exits.forEach(registry::remove);
+                lifetime.remove(series.label());
                 if (perComm != null) {
                     perComm.remove(series.label());
                 }

@@ -44,6 +44,9 @@ public final class ExporterHealth {
                 s -> s.malformed() + s.overflow());
         h.counter(registry, "exec.exporter.bpf.execs.seen",
                 "Execs the BPF program ran for", CaptureStats::kernelSeen);
+        h.counter(registry, "exec.exporter.bpf.exits.seen",
+                "Ended processes that had exec'd, seen by the BPF exit program (0 with --no-collector.exits)",
+                CaptureStats::kernelExitsSeen);
         h.counter(registry, "exec.exporter.bpf.prog.runs",
                 "Runs of the BPF program, from the kernel's program stats (0 unless kernel.bpf_stats_enabled=1)",
                 CaptureStats::progRunCount);
@@ -61,7 +64,7 @@ public final class ExporterHealth {
                         + "comm.max_series comms already had series")
                 .register(registry);
         FunctionCounter.builder("exec.exporter.filtered.events", table, CommTable::filtered)
-                .description("Execs of comms excluded by comm.allow or comm.deny, counted in no comm series")
+                .description("Execs and exits of comms excluded by comm.allow or comm.deny, counted in no comm series")
                 .register(registry);
         Gauge.builder("exec.exporter.queue.depth", queue, ExecQueue::depth)
                 .description("Execs waiting in the queue for the aggregator")

@@ -85,8 +85,10 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
                 }
                 if (drained < BATCH && asked == catchUpsAsked && !stopping) {
                     // only windows that hold execs need a timely close; empty ones wait for an exec or a scrape
-                    queue.await(hostCounts[0] == 0 && hostCounts[1] == 0
-                            ? -1 : Math.max(1, windows.nanosUntilDue(clock.getAsLong())));
+                    boolean untimed = hostCounts[0] == 0 && hostCounts[1] == 0;
+                    do {
+                        queue.await(untimed ? -1 : Math.max(1, windows.nanosUntilDue(clock.getAsLong())));
+                    } while (untimed && nothingToDo(asked)); // a stale unpark (a catch-up's, done) is no work
                 }
             }
             step();
@@ -94,6 +96,10 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
             failed = true;
             log.error("The aggregator failed; execs are no longer counted", e);
         }
+    }
+
+    private boolean nothingToDo(long asked) {
+        return !stopping && asked == catchUpsAsked && pending.get() == null && queue.depth() == 0;
     }
 
     /**
@@ -159,6 +165,16 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
         CommSeries series = table.lookup(commWord0, commWord1, ktimeNanos);
         if (series != null) {
             series.count(slot, ktimeNanos);
+        }
+    }
+
+    /** An exit: counted in its comm's series (same admission and overflow); exits have no rate windows. */
+    @Override
+    public void onExit(long commWord0, long commWord1, int status, long lifetimeNanos) {
+        long now = clock.getAsLong();
+        CommSeries series = table.lookupForExit(commWord0, commWord1, now);
+        if (series != null) {
+            series.countExit(status, lifetimeNanos, now);
         }
     }
 

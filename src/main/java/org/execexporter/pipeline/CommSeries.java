@@ -4,8 +4,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * One comm's series: its exec total (written by the aggregator, read by scrapes) and its counts
- * in the two open rate windows. Only the aggregator thread writes; no per-exec atomics.
+ * One comm's series: its exec total (written by the aggregator, read by scrapes), its counts
+ * in the two open rate windows, and its exits by status. Only the aggregator thread writes; no
+ * per-exec atomics.
  */
 public final class CommSeries {
     private static final VarHandle TOTAL;
@@ -24,6 +25,8 @@ public final class CommSeries {
     private long localTotal;
     private final long[] windowCounts = new long[2];
     private long lastExecNanos;
+    /** One counter per wait status seen, in order of first sight: a handful per comm (bounded: 256 codes, 64 signals). */
+    private ExitCount[] exits = new ExitCount[0];
     /** A pinned series never expires and is never removed to fit the budget. */
     boolean pinned;
     ExecMeters.SeriesMeters meters;
@@ -48,6 +51,30 @@ public final class CommSeries {
         TOTAL.setOpaque(this, localTotal); // a plain store on x86, yet never torn or hoisted
         windowCounts[window]++;
         lastExecNanos = ktimeNanos;
+    }
+
+    /**
+     * Counts an exit. Its first exit with a status registers that status's counter. An exit keeps
+     * the series alive like an exec: a daemon that runs for a day has its exit counted under its comm.
+     */
+    void countExit(int status, long lifetimeNanos, long nowNanos) {
+        ExitCount count = null;
+        for (ExitCount c : exits) {
+            if (c.status == status) {
+                count = c;
+                break;
+            }
+        }
+        if (count == null) {
+            count = new ExitCount(status);
+            ExitCount[] grown = java.util.Arrays.copyOf(exits, exits.length + 1);
+            grown[exits.length] = count;
+            exits = grown;
+            meters.registerExit(count);
+        }
+        count.increment();
+        meters.observeLifetime(lifetimeNanos);
+        lastExecNanos = Math.max(lastExecNanos, nowNanos);
     }
 
     /** Closes the oldest open window: reports its count if any, and shifts. */

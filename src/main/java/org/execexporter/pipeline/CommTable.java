@@ -119,6 +119,20 @@ public final class CommTable {
      * the allow/deny lists exclude the comm. Allocates only when a comm gets a new series.
      */
     CommSeries lookup(long word0, long word1, long nowNanos) {
+        return lookup(word0, word1, nowNanos, true);
+    }
+
+    /**
+     * The series an exit of this comm is counted in: the same admission as execs (a new series,
+     * the overflow series, or null when excluded: then counted as filtered, so that every record the
+     * kernel saw is accounted for). The overflow counter counts execs only: it stays equal to the
+     * overflow series' exec counter, and the overflow series counts its exits itself.
+     */
+    CommSeries lookupForExit(long word0, long word1, long nowNanos) {
+        return lookup(word0, word1, nowNanos, false);
+    }
+
+    private CommSeries lookup(long word0, long word1, long nowNanos, boolean exec) {
         CommSeries known = series.get(probe.set(word0, word1));
         if (known != null) {
             return known;
@@ -138,7 +152,9 @@ public final class CommTable {
             }
         }
         if (series.size() >= maxSeries) {
-            overflowedShared = ++overflowed;
+            if (exec) {
+                overflowedShared = ++overflowed;
+            }
             return overflow;
         }
         CommKey key = probe.copy();
@@ -185,7 +201,7 @@ public final class CommTable {
         return overflowedShared;
     }
 
-    /** Execs of comms the allow/deny lists exclude; any thread. */
+    /** Execs and exits of comms the allow/deny lists exclude; any thread. */
     public long filtered() {
         return filteredShared;
     }

@@ -16,6 +16,12 @@ public interface ExecMeters {
         /** A 1-second window in which the comm had {@code execs} (at least 1) execs closed. */
         void observeWindow(long execs);
 
+        /** The series' first exit with a status: registers its counter, which reads {@link ExitCount#total()}. */
+        void registerExit(ExitCount count);
+
+        /** An exit of the comm, {@code lifetimeNanos} after its process started. */
+        void observeLifetime(long lifetimeNanos);
+
         /** Removes the series from the registry (idle expiry). */
         void remove();
     }

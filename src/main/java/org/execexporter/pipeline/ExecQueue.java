@@ -6,11 +6,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.execexporter.capture.ExecEventSink;
 import org.execexporter.capture.ExecRecord;
+import org.execexporter.capture.ExitRecord;
 
 /**
  * The bounded queue between the ring pollers (many producers) and the aggregator (one consumer).
- * Each entry is three longs: the comm's two words and the exec's kernel time, copied out of the
- * poller's flyweight record, so neither side allocates. {@link #offer} never blocks and never
+ * Each entry is four longs: the comm's two words, the exec's kernel time (an exit's lifetime) and
+ * a word that tells an exit (its wait status, tagged) from an exec (0), copied out of the poller's
+ * flyweight record, so neither side allocates. {@link #offer} never blocks and never
  * waits: when the queue is full the exec is dropped and counted.
  *
  * <p>The algorithm is Dmitry Vyukov's bounded MPMC queue, used with a single consumer: every slot
@@ -40,9 +42,16 @@ public final class ExecQueue implements ExecEventSink {
     @FunctionalInterface
     public interface EntryHandler {
         void onEntry(long commWord0, long commWord1, long ktimeNanos);
+
+        /** An exit entry; handlers that only count execs (benchmarks, queue tests) skip it. */
+        default void onExit(long commWord0, long commWord1, int status, long lifetimeNanos) {
+            // not counted by this handler
+        }
     }
 
-    private static final int WORDS = 3;
+    private static final int WORDS = 4;
+    /** The meta word of an exit: this tag over the status (an exec's meta is 0). */
+    private static final long EXIT_TAG = 1L << 56;
 
     private final int capacity;
     private final long[] sequences;
@@ -69,11 +78,26 @@ public final class ExecQueue implements ExecEventSink {
     /** Called by the ring pollers, concurrently. */
     @Override
     public void onExec(ExecRecord record) {
-        offer(record.commWord(0), record.commWord(1), record.ktimeNanos());
+        offer(record.commWord(0), record.commWord(1), record.ktimeNanos(), 0);
     }
 
-    /** Adds an entry, or counts a drop and returns false when the queue is full. Never blocks. */
+    /** Called by the ring pollers, concurrently. */
+    @Override
+    public void onExit(ExitRecord record) {
+        offerExit(record.commWord(0), record.commWord(1), record.status(), record.lifetimeNanos());
+    }
+
+    /** Adds an exec, or counts a drop and returns false when the queue is full. Never blocks. */
     public boolean offer(long commWord0, long commWord1, long ktimeNanos) {
+        return offer(commWord0, commWord1, ktimeNanos, 0);
+    }
+
+    /** Adds an exit, or counts a drop (one counter for both kinds) and returns false. Never blocks. */
+    public boolean offerExit(long commWord0, long commWord1, int status, long lifetimeNanos) {
+        return offer(commWord0, commWord1, lifetimeNanos, EXIT_TAG | Integer.toUnsignedLong(status));
+    }
+
+    private boolean offer(long commWord0, long commWord1, long time, long meta) {
         long position = tail.get();
         int slot;
         while (true) {
@@ -95,7 +119,8 @@ public final class ExecQueue implements ExecEventSink {
         int at = slot * WORDS;
         entries[at] = commWord0;
         entries[at + 1] = commWord1;
-        entries[at + 2] = ktimeNanos;
+        entries[at + 2] = time;
+        entries[at + 3] = meta;
         SEQUENCE.setVolatile(sequences, slot, position + 1); // volatile: ordered before the read of waiter
         Thread sleeping = waiter;
         if (sleeping != null) {
@@ -116,12 +141,17 @@ public final class ExecQueue implements ExecEventSink {
             int at = slot * WORDS;
             long word0 = entries[at];
             long word1 = entries[at + 1];
-            long ktime = entries[at + 2];
+            long time = entries[at + 2];
+            long meta = entries[at + 3];
             SEQUENCE.setRelease(sequences, slot, position + capacity);
             position++;
             HEAD.setRelease(this, position);
             count++;
-            handler.onEntry(word0, word1, ktime);
+            if (meta == 0) {
+                handler.onEntry(word0, word1, time);
+            } else {
+                handler.onExit(word0, word1, (int) meta, time);
+            }
         }
         return count;
     }
@@ -153,7 +183,7 @@ public final class ExecQueue implements ExecEventSink {
         return (int) Math.max(0, Math.min(capacity, depth));
     }
 
-    /** Execs dropped because the queue was full, since it was made. */
+    /** Execs and exits dropped because the queue was full, since it was made. */
     public long dropped() {
         return dropped.get();
     }

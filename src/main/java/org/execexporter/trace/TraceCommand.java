@@ -56,7 +56,7 @@ public final class TraceCommand {
             if (!extra.isEmpty()) {
                 throw new UsageException("unexpected argument \"" + extra.get(0) + "\"");
             }
-            capture = ExecCapture.open(probeFlags.options(true));
+            capture = ExecCapture.open(probeFlags.options(true).withExits(false)); // trace shows execs only
         } catch (UsageException e) {
             err.println(ErrorLine.of(NAME, e.getMessage() + " (see --help)"));
             return ExitCodes.USAGE;

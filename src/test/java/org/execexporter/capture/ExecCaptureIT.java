@@ -65,6 +65,11 @@ class ExecCaptureIT {
         });
     }
 
+    /** Records the programs tried to write: execs and exits. */
+    private static long seen(CaptureStats stats) {
+        return stats.kernelSeen() + stats.kernelExitsSeen();
+    }
+
     private static int run(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).inheritIO().start();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -241,17 +246,29 @@ class ExecCaptureIT {
         AtomicLong handed = new AtomicLong();
         AtomicLong ours = new AtomicLong();
         Set<String> ringsPastTheStorm = ConcurrentHashMap.newKeySet();
-        capture.start(record -> {
-            try {
-                stormOver.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        capture.start(new ExecEventSink() {
+            private void hold() {
+                try {
+                    stormOver.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                handed.incrementAndGet();
             }
-            handed.incrementAndGet();
-            if (Arrays.equals(record.comm(), bytes(name))) {
-                ours.incrementAndGet();
-            } else if (Arrays.equals(record.comm(), bytes(barrier))) {
-                ringsPastTheStorm.add(Thread.currentThread().getName());
+
+            @Override
+            public void onExec(ExecRecord record) {
+                hold();
+                if (Arrays.equals(record.comm(), bytes(name))) {
+                    ours.incrementAndGet();
+                } else if (Arrays.equals(record.comm(), bytes(barrier))) {
+                    ringsPastTheStorm.add(Thread.currentThread().getName());
+                }
+            }
+
+            @Override
+            public void onExit(ExitRecord record) {
+                hold(); // exits share the rings: they are held, and overrun them, like execs
             }
         });
 
@@ -267,10 +284,11 @@ class ExecCaptureIT {
         // The kernel reports a ring's lost samples with the next sample it writes to that ring.
         awaitEveryRing(barrier, ringsPastTheStorm, slowest.deadline());
         // Execs elsewhere on the host may be on their way through the rings: wait for a moment when
-        // every sample the program saw has been delivered or counted lost.
+        // every sample the programs saw has been delivered or counted lost (the storm's processes
+        // end too: exit records share the rings, so they are delivered or lost alike).
         CaptureStats stats = capture.stats();
         long end = System.nanoTime() + slowest.deadline().toNanos();
-        while (stats.delivered() + stats.lost() != stats.kernelSeen() && System.nanoTime() < end) {
+        while (stats.delivered() + stats.lost() != seen(stats) && System.nanoTime() < end) {
             Thread.sleep(20);
             stats = capture.stats();
         }
@@ -279,7 +297,7 @@ class ExecCaptureIT {
         System.out.printf("overrun: %d execs on %d CPUs; seen %d, delivered %d, lost %d (per ring %s)%n", stormTotal,
                 storms.size(), stats.kernelSeen(), stats.delivered(), stats.lost(),
                 Arrays.toString(lostPerRing));
-        assertThat(stats.delivered() + stats.lost()).as("delivered + lost").isEqualTo(stats.kernelSeen());
+        assertThat(stats.delivered() + stats.lost()).as("delivered + lost").isEqualTo(seen(stats));
         assertThat(lostPerRing).hasSize(capture.ringCount());
         assertThat(Arrays.stream(lostPerRing).sum()).isEqualTo(stats.lost());
         assertThat(Arrays.stream(lostPerRing).filter(lost -> lost > 0).count())

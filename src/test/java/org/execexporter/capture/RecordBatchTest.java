@@ -16,7 +16,7 @@ class RecordBatchTest {
     private final AtomicLong malformed = new AtomicLong();
 
     private void dispatch(ByteBuffer batch, int length) {
-        RecordBatch.dispatch(batch, length, new ExecRecord(), r -> seen.add(ExecEvent.of(r)), delivered, malformed);
+        RecordBatch.dispatch(batch, length, new ExecRecord(), new ExitRecord(), r -> seen.add(ExecEvent.of(r)), delivered, malformed);
     }
 
     @Test
@@ -30,6 +30,34 @@ class RecordBatchTest {
         assertThat(seen.get(1).filename()).isEqualTo("/bb".getBytes(US_ASCII));
         assertThat(delivered.get()).isEqualTo(3);
         assertThat(malformed.get()).isZero();
+    }
+
+    @Test
+    void tellsExitsFromExecsByTheirKind() {
+        List<String> order = new ArrayList<>();
+        ExecEventSink sink = new ExecEventSink() {
+            @Override
+            public void onExec(ExecRecord r) {
+                order.add("exec " + r.pid());
+            }
+
+            @Override
+            public void onExit(ExitRecord r) {
+                order.add("exit " + r.pid() + " " + ExitStatus.label(r.status()) + " " + r.lifetimeNanos()
+                        + " " + new String(r.comm(), US_ASCII));
+            }
+        };
+        byte[] zeroKind = TestRecords.exitRow(1, 13, 0, "z".getBytes(US_ASCII));
+        zeroKind[ExecRecord.KIND_OFFSET] = 0; // a zeroed kind is never a record
+        ByteBuffer batch = TestRecords.batch(
+                TestRecords.row(1, 10, 1, 0, "a".getBytes(US_ASCII), "/a".getBytes(US_ASCII), false, 0),
+                TestRecords.exitRow(2_500_000, 10, 3 << 8, "a".getBytes(US_ASCII)),
+                TestRecords.exitRow(7, 11, 9, "fifteen-bytes-x".getBytes(US_ASCII)),
+                zeroKind);
+        RecordBatch.dispatch(batch, batch.capacity(), new ExecRecord(), new ExitRecord(), sink, delivered, malformed);
+        assertThat(order).containsExactly("exec 10", "exit 10 3 2500000 a", "exit 11 SIGKILL 7 fifteen-bytes-x");
+        assertThat(delivered.get()).isEqualTo(3);
+        assertThat(malformed.get()).isEqualTo(1);
     }
 
     @Test
@@ -65,7 +93,7 @@ class RecordBatchTest {
                 TestRecords.row(1, 10, 1, 0, "a".getBytes(US_ASCII), new byte[0], false, 0),
                 TestRecords.row(2, 11, 1, 0, "b".getBytes(US_ASCII), new byte[0], false, 0));
         // the failure reaches the poller, which logs it
-        assertThatThrownBy(() -> RecordBatch.dispatch(batch, batch.capacity(), new ExecRecord(), r -> {
+        assertThatThrownBy(() -> RecordBatch.dispatch(batch, batch.capacity(), new ExecRecord(), new ExitRecord(), r -> {
             if (r.pid() == 11) {
                 throw new IllegalStateException("boom");
             }

@@ -14,11 +14,24 @@ public final class TestRecords {
                 .order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(ktime).putInt(pid).putInt(ppid).putInt(uid);
         b.putShort((short) filename.length);
-        b.putShort((short) (truncated ? ExecRecord.FLAG_FILENAME_TRUNCATED : 0));
+        b.put((byte) ExecRecord.KIND_EXEC);
+        b.put((byte) (truncated ? ExecRecord.FLAG_FILENAME_TRUNCATED : 0));
         byte[] commField = new byte[ExecRecord.COMM_LEN];
         System.arraycopy(comm, 0, commField, 0, Math.min(comm.length, ExecRecord.COMM_LEN));
         b.put(commField);
         b.put(filename);
+        return b.array();
+    }
+
+    /** The bytes of one exit record (struct exit_event). */
+    public static byte[] exitRow(long lifetimeNanos, int pid, int status, byte[] comm) {
+        ByteBuffer b = ByteBuffer.allocate(ExitRecord.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(lifetimeNanos).putInt(pid).putInt(status).putInt(0).putShort((short) 0);
+        b.put((byte) ExecRecord.KIND_EXIT);
+        b.put((byte) 0);
+        byte[] commField = new byte[ExecRecord.COMM_LEN];
+        System.arraycopy(comm, 0, commField, 0, Math.min(comm.length, ExecRecord.COMM_LEN));
+        b.put(commField);
         return b.array();
     }
 

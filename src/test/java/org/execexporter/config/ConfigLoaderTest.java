@@ -42,7 +42,7 @@ class ConfigLoaderTest {
                   deny: ['bad\\\\x0a']
                 queue: {capacity: 1000}
                 rate: {buckets: [1, 10, 100.5]}
-                collector: {jvm: false}
+                collector: {jvm: false, exits: false}
                 bpf: {attach: tp_btf, ring_pages: 128, wakeup_events: 1, poll_timeout: 50ms}
                 """);
         assertThat(c.web()).isEqualTo(new DaemonConfig.Web(new ListenAddress("127.0.0.1", 9999), "/m"));
@@ -54,6 +54,7 @@ class ConfigLoaderTest {
         assertThat(c.queue().capacity()).isEqualTo(1000);
         assertThat(c.rate().buckets()).containsExactly(1.0, 10.0, 100.5);
         assertThat(c.collector().jvm()).isFalse();
+        assertThat(c.collector().exits()).isFalse();
         assertThat(c.bpf().attach()).isEqualTo(AttachMode.TP_BTF);
         assertThat(c.bpf().ringPages()).isEqualTo(128);
         assertThat(c.bpf().wakeupEvents()).isEqualTo(1);
@@ -94,6 +95,7 @@ class ConfigLoaderTest {
             log: {level: trace}                  | /log/level must be one of debug, info, warn, error
             log: {format: xml}                   | /log/format must be logfmt or json
             collector: {jvm: yes please}         | /collector/jvm must be true or false
+            collector: {exits: 1}                | /collector/exits must be true or false
             bpf: {ring_pages: 100}               | /bpf/ring_pages must be a power of two from 1 to 65536
             bpf: {wakeup_events: 0}              | /bpf/wakeup_events must be from 1 to 1000000
             bpf: {poll_timeout: 1m}              | /bpf/poll_timeout must be from 1ms to 10s

@@ -72,7 +72,11 @@ class DaemonGoldenTest {
         }
         source.emit(bytes("over1"), T0 + 700_000_000); // the 11th and 12th comms: overflow
         source.emit(bytes("over2"), T0 + S + 1);
-        source.stats = new CaptureStats(15, 2, 0, 0, 17, 2, -1, -1);
+        source.emitExit(bytes("bash"), 0, 3_000_000);            // exited 0 after 3 ms
+        source.emitExit(bytes("bash"), 3 << 8, 2_500_000_000L);  // exited 3 after 2.5 s
+        source.emitExit(bytes("cron"), 9, 90_000_000_000L);      // SIGKILL after 90 s
+        source.emitExit(bytes("over3"), 11 | 0x80, 50_000_000); // SIGSEGV, core dumped: overflow
+        source.stats = new CaptureStats(15, 2, 0, 0, 17, 2, -1, -1, 4);
         now = T0 + 3 * S; // windows 7000 (14 execs) and 7001 (1 exec) close
         daemon.aggregator().step();
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every exporter health metric by its exported name, read from the capture's stats at scrape time. */
 class ExporterHealthTest {
-    private static final CaptureStats STATS = new CaptureStats(5, 2, 1, 1, 9, 3, 7, 3_000_000_000L);
+    private static final CaptureStats STATS = new CaptureStats(5, 2, 1, 1, 9, 3, 7, 3_000_000_000L, 4);
 
     private static Scrape scrape(CaptureStats stats) {
         PrometheusMeterRegistry registry = Registries.prometheus();
@@ -34,6 +34,7 @@ class ExporterHealthTest {
             exec_exporter_bpf_output_errors_total    | 3
             exec_exporter_decode_errors_total        | 2
             exec_exporter_bpf_execs_seen_total       | 9
+            exec_exporter_bpf_exits_seen_total       | 4
             exec_exporter_bpf_prog_runs_total        | 7
             exec_exporter_bpf_prog_run_seconds_total | 3
             exec_exporter_dropped_events_total       | 0
@@ -49,7 +50,8 @@ class ExporterHealthTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"exec_exporter_bpf_execs_seen_total", "exec_exporter_bpf_prog_runs_total",
+    @CsvSource({"exec_exporter_bpf_execs_seen_total", "exec_exporter_bpf_exits_seen_total",
+            "exec_exporter_bpf_prog_runs_total",
             "exec_exporter_bpf_prog_run_seconds_total", "exec_exporter_bpf_output_errors_total"})
     void unknownKernelStatsReadAsZeroFromTheFirstScrape(String name) {
         assertThat(scrape(CaptureStats.EMPTY).value(name)).isZero();

@@ -36,6 +36,32 @@ class AggregatorTest {
         assertThat(queue.offer(words[0], words[1], ktime)).isTrue();
     }
 
+    private void exit(String comm, int status, long lifetimeNanos) {
+        long[] words = TestComms.words(comm.getBytes(StandardCharsets.UTF_8));
+        assertThat(queue.offerExit(words[0], words[1], status, lifetimeNanos)).isTrue();
+    }
+
+    @Test
+    void countsExitsByCommAndStatusWithoutTouchingTheRateWindows() {
+        Aggregator a = aggregator(2, CommFilter.none(), Duration.ofHours(1));
+        exec("bash", T0 + 1);
+        exit("bash", 0, 5_000_000);
+        exit("bash", 3 << 8, 7);
+        exit("bash", 3 << 8, 8);
+        exit("cron", 9, 1);        // a comm never seen exec'ing: admitted like one
+        exit("other", 11 | 0x80, 2); // beyond the budget of 2: the overflow series, its status kept
+        a.step();
+        assertThat(meters.total("bash")).isEqualTo(1);
+        assertThat(meters.exits("bash", "0")).isEqualTo(1);
+        assertThat(meters.exits("bash", "3")).isEqualTo(2);
+        assertThat(meters.exits("cron", "SIGKILL")).isEqualTo(1);
+        assertThat(meters.exits(CommTable.OVERFLOW_LABEL, "SIGSEGV")).isEqualTo(1);
+        assertThat(meters.lifetimes.get("bash")).containsExactly(5_000_000L, 7L, 8L);
+        now = T0 + 4 * S;
+        a.step();
+        assertThat(meters.hostWindows).containsExactly(1L, 0L, 0L); // exits are not execs
+    }
+
     @Test
     void countsPerCommAndObservesEveryClosedWindow() {
         Aggregator a = aggregator(10, CommFilter.none(), Duration.ofHours(1));

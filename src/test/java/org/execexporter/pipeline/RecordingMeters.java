@@ -11,6 +11,9 @@ final class RecordingMeters implements ExecMeters {
     final Map<String, List<Long>> windows = new LinkedHashMap<>();
     final List<Long> hostWindows = java.util.Collections.synchronizedList(new ArrayList<>()); // read by tests
     final List<String> removed = new ArrayList<>();
+    /** comm -> status label -> its counter, as registered. */
+    final Map<String, Map<String, ExitCount>> exits = new LinkedHashMap<>();
+    final Map<String, List<Long>> lifetimes = new LinkedHashMap<>();
 
     @Override
     public SeriesMeters register(CommSeries series) {
@@ -20,6 +23,16 @@ final class RecordingMeters implements ExecMeters {
             @Override
             public void observeWindow(long execs) {
                 observed.add(execs);
+            }
+
+            @Override
+            public void registerExit(ExitCount count) {
+                exits.computeIfAbsent(series.label(), k -> new LinkedHashMap<>()).put(count.label(), count);
+            }
+
+            @Override
+            public void observeLifetime(long lifetimeNanos) {
+                lifetimes.computeIfAbsent(series.label(), k -> new ArrayList<>()).add(lifetimeNanos);
             }
 
             @Override
@@ -33,6 +46,11 @@ final class RecordingMeters implements ExecMeters {
     @Override
     public void observeHostWindow(long execs) {
         hostWindows.add(execs);
+    }
+
+    long exits(String label, String status) {
+        ExitCount c = exits.getOrDefault(label, Map.of()).get(status);
+        return c == null ? 0 : c.total();
     }
 
     long total(String label) {

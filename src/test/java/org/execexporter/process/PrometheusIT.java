@@ -168,8 +168,14 @@ class PrometheusIT {
             await("every window of the storm closed and scraped",
                     () -> single(query("histogram_sum(" + histogram + ")")) == storm.total());
 
+            // the storm's processes ended too: each exit counted once, status 0
+            await("every exit of the storm scraped",
+                    () -> single(query("sum(exec_exits_total{comm=\"" + comm + "\"})")) == storm.total());
             assertThat(single(query("count({comm=\"" + comm + "\"})")))
-                    .as("series of the comm in Prometheus: the counter and one native histogram").isEqualTo(2);
+                    .as("series of the comm in Prometheus: the exec counter, the window histogram, the exits "
+                            + "counter (status 0) and the lifetime histogram, both histograms native").isEqualTo(4);
+            assertThat(single(query("histogram_count(exec_process_lifetime_seconds{comm=\"" + comm + "\"})")))
+                    .isEqualTo(storm.total());
             assertThat(query("count({__name__=~\"exec_comm_window_events_.+\", comm=\"" + comm + "\"})"))
                     .as("no classic _bucket, _count or _sum series").isEmpty();
             double windows = single(query("histogram_count(" + histogram + ")"));
@@ -234,6 +240,21 @@ class PrometheusIT {
         }
     }
 
+    /** Each target's health and last scrape error, for a failure message. */
+    private String targets() {
+        try {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + prometheusPort + "/api/v1/targets")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            List<String> out = new java.util.ArrayList<>();
+            json.readTree(r.body()).path("data").path("activeTargets").forEach(t -> out.add(
+                    t.path("health").asText() + " " + t.path("lastError").asText()));
+            return out.toString();
+        } catch (IOException | InterruptedException e) {
+            return "(not answered: " + e + ")";
+        }
+    }
+
     private static Map<String, Double> byComm(JsonNode result) {
         Map<String, Double> out = new HashMap<>();
         result.forEach(r -> out.put(r.path("metric").path("comm").asText(), r.path("value").get(1).asDouble()));
@@ -257,7 +278,7 @@ class PrometheusIT {
         long deadline = System.nanoTime() + within.toNanos();
         while (!check.holds()) {
             if (System.nanoTime() > deadline || !prometheus.isAlive()) {
-                throw new AssertionError("timed out waiting until " + what + "; prometheus log: "
+                throw new AssertionError("timed out waiting until " + what + "; targets: " + targets() + "; prometheus log: "
                         + Files.readString(dir.resolve("prometheus.log")).lines().limit(40).toList());
             }
             Thread.sleep(250);
