@@ -173,7 +173,7 @@ main_host_pid() {
 	return 1
 }
 
-# Our BPF programs (exec_btf, exec_tracepoint) held by any process of the container, from the
+# Our BPF programs (exec_btf, exec_tracepoint, exit_btf) held by any process of the container, from the
 # prog_id of their fds' fdinfo. The container's systemd holds BPF programs of its own (cgroup
 # device and firewall programs), hence the filter by name. The kernel never reuses an id, and a
 # program outlives its last fd only if pinned, so an id that is gone is a program that was freed.
@@ -184,7 +184,7 @@ container_exec_progs() {
 		[ "$(readlink "/proc/$p/ns/pid" 2>/dev/null)" = "$(readlink "/proc/$leader/ns/pid")" ] || continue
 		grep -hs '^prog_id:' /proc/"$p"/fdinfo/* 2>/dev/null | awk '{print $2}' || true
 	done | sort -un | while read -r id; do
-		if grep -qE 'name exec_(btf|tracepoint)' <<<"$(bpftool prog show id "$id" 2>/dev/null)"; then echo "$id"; fi
+		if grep -qE 'name (exec_(btf|tracepoint)|exit_btf)' <<<"$(bpftool prog show id "$id" 2>/dev/null)"; then echo "$id"; fi
 	done
 }
 prog_exists() { bpftool prog show id "$1" >/dev/null 2>&1; }
@@ -202,8 +202,8 @@ check_running() {
 	service_progs=$(grep -hs '^prog_id:' /proc/"$host_pid"/fdinfo/* | awk '{print $2}' | sort -un | xargs)
 	[ -n "$service_progs" ] || fail "the service holds no BPF program ($what)"
 	for id in $service_progs; do
-		grep -qE 'name exec_(btf|tracepoint)' <<<"$(bpftool prog show id "$id")" \
-			|| fail "BPF program $id of the service is not exec_btf or exec_tracepoint"
+		grep -qE 'name (exec_(btf|tracepoint)|exit_btf)' <<<"$(bpftool prog show id "$id")" \
+			|| fail "BPF program $id of the service is not exec_btf, exec_tracepoint or exit_btf"
 	done
 }
 
