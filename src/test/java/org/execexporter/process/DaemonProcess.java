@@ -70,8 +70,8 @@ final class DaemonProcess implements AutoCloseable {
     }
 
     /** Waits, up to the start deadline, for a line of its output that matches; returns whether one came. */
-    boolean awaitLine(java.util.function.Predicate<String> match) throws InterruptedException {
-        return subprocess.awaitLine(match, START_DEADLINE.toMillis()).isPresent();
+    boolean awaitLine(Predicate<String> match) throws InterruptedException {
+        return findLine(0, match, START_DEADLINE).isPresent();
     }
 
     HttpResponse<byte[]> get(String path, String... headers) throws IOException, InterruptedException {
@@ -101,15 +101,21 @@ final class DaemonProcess implements AutoCloseable {
 
     /** Waits for a line of output that contains {@code text}, after the first {@code skip} lines; returns it. */
     String awaitLine(int skip, String text, Duration within) throws InterruptedException {
+        return findLine(skip, l -> l.contains(text), within).orElseThrow(
+                () -> new AssertionError("no line with \"" + text + "\" in: " + String.join("\n", output)));
+    }
+
+    /** The first line of output after the first {@code skip} that matches, once one comes; empty at the deadline or exit. */
+    private Optional<String> findLine(int skip, Predicate<String> match, Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         while (true) {
             for (int i = skip; i < output.size(); i++) {
-                if (output.get(i).contains(text)) {
-                    return output.get(i);
+                if (match.test(output.get(i))) {
+                    return Optional.of(output.get(i));
                 }
             }
             if (System.nanoTime() > deadline || !process.isAlive()) {
-                throw new AssertionError("no line with \"" + text + "\" in: " + String.join("\n", output));
+                return Optional.empty();
             }
             Thread.sleep(50);
         }

@@ -52,6 +52,28 @@ class PrometheusIT {
         }
     }
 
+    /**
+     * One exec of each name first, so that each series exists in Prometheus before the storm; then a
+     * storm of {@code execs} over {@code workers}: Prometheus sees each name's exact increase.
+     */
+    private void assertStormIncreasesExactly(List<byte[]> names, String selector, int workers, int execs)
+            throws Exception {
+        ExecStorm.run(dir, 1, names.size(), names);
+        await("Prometheus sees the first exec of each name", () -> query(selector + " == 1").size() == names.size());
+
+        ExecStorm.Result storm = ExecStorm.run(dir, workers, execs, names);
+        long expected = storm.total() + names.size();
+        await("Prometheus has scraped the storm", DEADLINE.plus(storm.deadline()),
+                () -> single(query("sum(" + selector + ")")) == expected);
+
+        Map<String, Double> increase = byComm(query(selector + " - min_over_time(" + selector + "[10m])"));
+        for (byte[] name : names) {
+            assertThat(increase.get(new String(name, StandardCharsets.UTF_8)))
+                    .as("increase of %s", new String(name, StandardCharsets.UTF_8))
+                    .isEqualTo((double) storm.perNameHex().get(HexFormat.of().formatHex(name)));
+        }
+    }
+
     @AfterEach
     void stopPrometheus() throws InterruptedException {
         if (prometheus != null) {
@@ -71,22 +93,7 @@ class PrometheusIT {
             startPrometheus(daemon.port);
             await("Prometheus scrapes the daemon", () -> single(query("up{job=\"exec\"}")) == 1);
 
-            // One exec each first, so each series exists in Prometheus before the storm.
-            ExecStorm.run(dir, 1, names.size(), names);
-            await("Prometheus sees the first exec of each name",
-                    () -> query(selector + " == 1").size() == names.size());
-
-            ExecStorm.Result storm = ExecStorm.run(dir, 3, 6_000, names);
-            long expected = storm.total() + names.size();
-            await("Prometheus has scraped the storm", DEADLINE.plus(storm.deadline()),
-                    () -> single(query("sum(" + selector + ")")) == expected);
-
-            Map<String, Double> increase = byComm(query(selector + " - min_over_time(" + selector + "[10m])"));
-            for (byte[] name : names) {
-                assertThat(increase.get(new String(name, StandardCharsets.UTF_8)))
-                        .as("increase of %s", new String(name, StandardCharsets.UTF_8))
-                        .isEqualTo((double) storm.perNameHex().get(HexFormat.of().formatHex(name)));
-            }
+            assertStormIncreasesExactly(names, selector, 3, 6_000);
             assertThat(single(query("exec_exporter_lost_events_total"))).isZero();
             assertThat(single(query("exec_exporter_dropped_events_total"))).isZero();
             assertThat(daemon.stop()).isZero();
@@ -131,19 +138,7 @@ class PrometheusIT {
                           password: sesame
                     """.formatted(pki.path("ca.crt")));
             await("Prometheus scrapes the daemon over TLS", () -> single(query("up{job=\"exec\"}")) == 1);
-            ExecStorm.run(dir, 1, names.size(), names);
-            await("Prometheus sees the first exec of each name",
-                    () -> query(selector + " == 1").size() == names.size());
-
-            ExecStorm.Result storm = ExecStorm.run(dir, 2, 3_000, names);
-            long expected = storm.total() + names.size();
-            await("Prometheus has scraped the storm", DEADLINE.plus(storm.deadline()),
-                    () -> single(query("sum(" + selector + ")")) == expected);
-            Map<String, Double> increase = byComm(query(selector + " - min_over_time(" + selector + "[10m])"));
-            for (byte[] name : names) {
-                assertThat(increase.get(new String(name, StandardCharsets.UTF_8)))
-                        .isEqualTo((double) storm.perNameHex().get(HexFormat.of().formatHex(name)));
-            }
+            assertStormIncreasesExactly(names, selector, 2, 3_000);
             assertThat(single(query("exec_exporter_lost_events_total"))).isZero();
             assertThat(daemon.stop()).isZero();
         }
