@@ -136,6 +136,7 @@ static __always_inline int emit_exec(void *ctx, struct task_struct *task, const 
 	e->kind = RECORD_KIND_EXEC;
 	e->flags = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->cgroup_id = bpf_get_current_cgroup_id(); /* about 10 ns (bench/RESULTS.md) */
 
 	if (capture_filename && filename) {
 		n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
@@ -213,6 +214,9 @@ int BPF_PROG(exit_btf, struct task_struct *task)
 	/* start_time is CLOCK_MONOTONIC, like bpf_ktime_get_ns; the leader's survives a de_thread */
 	e.lifetime_ns = bpf_ktime_get_ns() - leader->start_time;
 	e.pid = task->tgid;
+	/* the tracepoint runs in the exiting thread: current is task, still in its cgroup */
+	e.uid = (__u32)bpf_get_current_uid_gid();
+	e.cgroup_id = bpf_get_current_cgroup_id();
 	bpf_probe_read_kernel(e.comm, sizeof(e.comm), leader->comm);
 	/* the same rings and doorbell as execs: records of one CPU stay in order */
 	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &e, sizeof(e)))

@@ -45,6 +45,7 @@ _Static_assert(RECORD(UID_OFFSET) == offsetof(struct exec_event, uid), "ExecReco
 _Static_assert(RECORD(FILENAME_LEN_OFFSET) == offsetof(struct exec_event, filename_len), "ExecRecord layout");
 _Static_assert(RECORD(FLAGS_OFFSET) == offsetof(struct exec_event, flags), "ExecRecord layout");
 _Static_assert(RECORD(COMM_OFFSET) == offsetof(struct exec_event, comm), "ExecRecord layout");
+_Static_assert(RECORD(CGROUP_ID_OFFSET) == offsetof(struct exec_event, cgroup_id), "ExecRecord layout");
 _Static_assert(RECORD(HEADER_SIZE) == EXEC_EVENT_HEADER_SIZE, "ExecRecord layout");
 _Static_assert(RECORD(COMM_LEN) == EXEC_COMM_LEN, "ExecRecord layout");
 _Static_assert(RECORD(FILENAME_MAX) == EXEC_FILENAME_MAX, "ExecRecord layout");
@@ -52,6 +53,7 @@ _Static_assert(RECORD(FLAG_FILENAME_TRUNCATED) == EXEC_EVENT_FILENAME_TRUNCATED,
 _Static_assert(RECORD(KIND_OFFSET) == offsetof(struct exec_event, kind), "ExecRecord layout");
 _Static_assert(RECORD(KIND_EXEC) == RECORD_KIND_EXEC, "record kind");
 _Static_assert(RECORD(KIND_EXIT) == RECORD_KIND_EXIT, "record kind");
+_Static_assert(RECORD(KIND_FAIL) == RECORD_KIND_FAIL, "record kind");
 #undef RECORD
 
 /* ExitRecord decodes struct exit_event by these, and the shared prefix by ExecRecord's. */

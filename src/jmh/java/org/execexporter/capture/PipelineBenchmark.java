@@ -54,7 +54,7 @@ public class PipelineBenchmark {
     static final int BATCH = 64;
     /** Distinct batches cycled through, so that the names' order varies as in a real stream. */
     static final int BATCHES = 64;
-    /** struct exec_event without filename (40 bytes), padded by the kernel to 44 (4 + 44 = 48). */
+    /** struct exec_event without filename (48 bytes), padded by the kernel to 52 (4 + 52 = 56). */
     static final int PADDING = 4;
 
     /** Distinct comms: 8 as in bench/run.sh's storm; 500, the default comm.max_series. */

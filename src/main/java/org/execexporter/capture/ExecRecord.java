@@ -22,9 +22,12 @@ public final class ExecRecord {
     @Native static final int KIND_OFFSET = 22;
     @Native static final int KIND_EXEC = 1;
     @Native static final int KIND_EXIT = 2;
+    @Native static final int KIND_FAIL = 3;
     @Native static final int FLAGS_OFFSET = 23;
     @Native static final int COMM_OFFSET = 24;
-    @Native static final int HEADER_SIZE = 40;
+    /** Where every record kind keeps the cgroup v2 id. */
+    @Native static final int CGROUP_ID_OFFSET = 40;
+    @Native static final int HEADER_SIZE = 48;
     @Native static final int FLAG_FILENAME_TRUNCATED = 0x1;
 
     /** TASK_COMM_LEN: a comm holds at most 15 bytes before its NUL. */
@@ -77,6 +80,14 @@ public final class ExecRecord {
     /** The real uid, unsigned. */
     public long uid() {
         return Integer.toUnsignedLong(buffer.getInt(offset + UID_OFFSET));
+    }
+
+    /**
+     * The exec's cgroup v2 id (bpf_get_current_cgroup_id): the inode number of the cgroup's
+     * directory under the cgroup2 mount. Ids are never reused while the host runs.
+     */
+    public long cgroupId() {
+        return buffer.getLong(offset + CGROUP_ID_OFFSET);
     }
 
     public boolean filenameTruncated() {

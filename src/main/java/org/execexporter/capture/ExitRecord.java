@@ -9,11 +9,12 @@ import java.nio.ByteOrder;
  * {@link ExecRecord}; valid only during {@link ExecEventSink#onExit}.
  */
 public final class ExitRecord {
-    // Offsets of struct exit_event; pid, kind, flags and comm are where ExecRecord has them.
+    // Offsets of struct exit_event; pid, uid, kind, flags, comm and cgroup_id are where ExecRecord
+    // has them.
     // @Native: asserted against the struct in jni/exec_probe_jni.c.
     @Native static final int LIFETIME_OFFSET = 0;
     @Native static final int STATUS_OFFSET = 12;
-    @Native static final int SIZE = 40;
+    @Native static final int SIZE = 48;
 
     private ByteBuffer buffer;
     private int offset;
@@ -42,6 +43,16 @@ public final class ExitRecord {
 
     public int pid() {
         return buffer.getInt(offset + ExecRecord.PID_OFFSET);
+    }
+
+    /** The real uid of the process's last thread, unsigned. */
+    public long uid() {
+        return Integer.toUnsignedLong(buffer.getInt(offset + ExecRecord.UID_OFFSET));
+    }
+
+    /** The cgroup v2 id of the process's last thread, as {@link ExecRecord#cgroupId}. */
+    public long cgroupId() {
+        return buffer.getLong(offset + ExecRecord.CGROUP_ID_OFFSET);
     }
 
     /** The wait status, as waitpid() reports it: see {@link ExitStatus}. */

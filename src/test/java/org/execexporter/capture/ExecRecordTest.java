@@ -110,29 +110,37 @@ class ExecRecordTest {
         assertThat(define(header, "EXEC_EVENT_FILENAME_TRUNCATED")).isEqualTo(ExecRecord.FLAG_FILENAME_TRUNCATED);
         assertThat(define(header, "RECORD_KIND_EXEC")).isEqualTo(ExecRecord.KIND_EXEC);
         assertThat(define(header, "RECORD_KIND_EXIT")).isEqualTo(ExecRecord.KIND_EXIT);
+        assertThat(define(header, "RECORD_KIND_FAIL")).isEqualTo(ExecRecord.KIND_FAIL);
         assertThat(layout(header, "exec_event")).isEqualTo("ktime_ns@" + ExecRecord.KTIME_OFFSET + " pid@"
                 + ExecRecord.PID_OFFSET + " ppid@" + ExecRecord.PPID_OFFSET + " uid@" + ExecRecord.UID_OFFSET
                 + " filename_len@" + ExecRecord.FILENAME_LEN_OFFSET + " kind@" + ExecRecord.KIND_OFFSET
                 + " flags@" + ExecRecord.FLAGS_OFFSET + " comm@" + ExecRecord.COMM_OFFSET
-                + " filename@" + ExecRecord.HEADER_SIZE);
+                + " cgroup_id@" + ExecRecord.CGROUP_ID_OFFSET + " filename@" + ExecRecord.HEADER_SIZE);
         assertThat(define(header, "EXIT_EVENT_SIZE")).isEqualTo(ExitRecord.SIZE);
         assertThat(layout(header, "exit_event")).isEqualTo("lifetime_ns@" + ExitRecord.LIFETIME_OFFSET + " pid@"
-                + ExecRecord.PID_OFFSET + " status@" + ExitRecord.STATUS_OFFSET + " reserved@16 reserved2@20 kind@"
-                + ExecRecord.KIND_OFFSET + " flags@" + ExecRecord.FLAGS_OFFSET + " comm@" + ExecRecord.COMM_OFFSET);
+                + ExecRecord.PID_OFFSET + " status@" + ExitRecord.STATUS_OFFSET + " uid@" + ExecRecord.UID_OFFSET
+                + " reserved@20 kind@" + ExecRecord.KIND_OFFSET + " flags@" + ExecRecord.FLAGS_OFFSET + " comm@"
+                + ExecRecord.COMM_OFFSET + " cgroup_id@" + ExecRecord.CGROUP_ID_OFFSET);
+        // the header every kind shares, so a failure record needs no offsets of its own but errno's
+        assertThat(define(header, "FAIL_EVENT_SIZE")).isEqualTo(48);
+        assertThat(layout(header, "fail_event")).isEqualTo("error@0 reserved@4 pid@" + ExecRecord.PID_OFFSET
+                + " ppid@" + ExecRecord.PPID_OFFSET + " uid@" + ExecRecord.UID_OFFSET + " reserved2@20 kind@"
+                + ExecRecord.KIND_OFFSET + " flags@" + ExecRecord.FLAGS_OFFSET + " comm@" + ExecRecord.COMM_OFFSET
+                + " cgroup_id@" + ExecRecord.CGROUP_ID_OFFSET);
     }
 
     /** "field@offset ..." of one struct of the header, from its field types. */
     private static String layout(String header, String struct) {
         int start = header.indexOf("struct " + struct + " {");
         String body = header.substring(start, header.indexOf("};", start));
-        Matcher fields = Pattern.compile("^\\s*(__u64|__u32|__u16|__u8|char) (\\w+)", Pattern.MULTILINE).matcher(body);
+        Matcher fields = Pattern.compile("^\\s*(__u64|__u32|__s32|__u16|__u8|char) (\\w+)", Pattern.MULTILINE).matcher(body);
         int offset = 0;
         StringBuilder layout = new StringBuilder();
         while (fields.find()) {
             layout.append(fields.group(2)).append('@').append(offset).append(' ');
             offset += switch (fields.group(1)) {
                 case "__u64" -> 8;
-                case "__u32" -> 4;
+                case "__u32", "__s32" -> 4;
                 case "__u16" -> 2;
                 case "__u8" -> 1;
                 default -> fields.group(2).equals("comm") ? ExecRecord.COMM_LEN : 0;

@@ -72,7 +72,7 @@ class RecordBatchTest {
         ByteBuffer batch = TestRecords.batch(
                 TestRecords.row(1, 10, 1, 0, "a".getBytes(US_ASCII), new byte[0], false, 0),
                 TestRecords.row(2, 11, 1, 0, "b".getBytes(US_ASCII), new byte[0], false, 0));
-        batch.putInt(4 + 40, 9999); // the second record's size prefix
+        batch.putInt(4 + ExecRecord.HEADER_SIZE, 9999); // the second record's size prefix
         dispatch(batch, batch.capacity());
         assertThat(seen).extracting(ExecEvent::pid).containsExactly(10);
         assertThat(malformed.get()).isEqualTo(1);

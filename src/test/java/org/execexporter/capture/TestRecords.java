@@ -19,6 +19,7 @@ public final class TestRecords {
         byte[] commField = new byte[ExecRecord.COMM_LEN];
         System.arraycopy(comm, 0, commField, 0, Math.min(comm.length, ExecRecord.COMM_LEN));
         b.put(commField);
+        b.putLong(0); // cgroup_id
         b.put(filename);
         return b.array();
     }
@@ -32,6 +33,7 @@ public final class TestRecords {
         byte[] commField = new byte[ExecRecord.COMM_LEN];
         System.arraycopy(comm, 0, commField, 0, Math.min(comm.length, ExecRecord.COMM_LEN));
         b.put(commField);
+        b.putLong(0); // cgroup_id
         return b.array();
     }
 

@@ -11,11 +11,11 @@ import org.execexporter.capture.ExitRecord;
 /** An exec source for tests: execs are emitted by hand, on the caller's thread. */
 final class FakeExecSource implements ExecEventSource {
     // struct exec_event and exit_event (bpf/exec_event.h): ktime (lifetime) at 0, status at 12,
-    // kind at 22, comm at 24, 40 bytes before the filename.
+    // kind at 22, comm at 24, cgroup_id at 40, 48 bytes before the filename.
     private static final int STATUS_OFFSET = 12;
     private static final int KIND_OFFSET = 22;
     private static final int COMM_OFFSET = 24;
-    private static final int HEADER = 40;
+    private static final int HEADER = 48;
 
     private final ByteBuffer buffer = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
     private final ExecRecord record = new ExecRecord();
