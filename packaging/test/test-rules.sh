@@ -2,7 +2,8 @@
 # The mixin's output: the shipped rules, alerts, example configs and dashboards are what
 # packaging/mixin generates; promtool checks them; the unit tests of the recording rules and of the
 # alerts pass; every recording rule is tested and named level:metric:operations; every alert is
-# tested (where it fires and where it stays quiet), named and annotated as the mixins do, and its runbook_url opens a README heading.
+# tested where it fires and where it stays quiet, named and annotated as the mixins do, and its
+# runbook_url opens a README heading.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
