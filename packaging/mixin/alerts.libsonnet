@@ -11,8 +11,13 @@
   local anyOf(values) = '"%s"' % std.join('|', values),
   // How much a counter grew in the window, counting the series that appeared within it from 0: the
   // exporter makes a series at its first event (the first SIGSEGV of a comm), which increase()
-  // alone never sees.
-  local increaseFromZero(series, window) = '(%s unless %s offset %s) or increase(%s[%s])' % [series, series, window, series, window],
+  // alone never sees. Only on targets scraped before the window: a target new to Prometheus shows
+  // counts of any age.
+  local increaseFromZero(series, window) = '((%(s)s unless %(s)s offset %(w)s) and on (job, instance) %(up)s offset %(w)s) or increase(%(s)s[%(w)s])' % {
+    s: series,
+    w: window,
+    up: sel('up'),
+  },
   local exits(extra='') = sel(m.exits, extra),
   local failedExits = exits(', status!="0", comm!~"%s"' % cfg.crashLoopIgnoredComms),
   local failures = sel(m.failures, ', errno=~%s' % anyOf(cfg.failedExecErrnos)),

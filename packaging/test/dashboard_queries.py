@@ -8,7 +8,8 @@ Grafana's variables are resolved the way Grafana would: $__rate_interval, $__int
 get concrete durations, query variables get the values their label_values() query returns from
 Prometheus (the All value where the variable has one), custom variables their default. Every
 query must evaluate without error; those about execs (the exec counters and window histograms, and
-the series recorded from them) must also return data. What each dashboard must show, and the
+the series recorded from them) must also return data, whichever attribution labels the exporter
+exports (the unit, container and user variables resolve to their All value when it exports none). What each dashboard must show, and the
 metric names, come from the mixin (packaging/mixin). Prints one line per problem and exits 1 if
 there is any.
 """
@@ -35,15 +36,20 @@ def exec_metrics():
 def requirements(uid):
     """The variables, metrics and heatmap that the dashboard of this uid must have."""
     m, r = mixin.metrics(), mixin.recorded()
+    attribution = ["comm", "unit", "container", "user"]
     if uid == "exec-exporter-fleet":
-        return {"variables": ["job"] + (["cluster"] if mixin.config()["clusterLabel"] else []),
-                "metrics": [r[k] for k in ("jobRate", "commRate", "instanceRate", "hostWindowBuckets",
-                                           "commWindowBuckets", "up", "targets", "lost", "dropped", "overflow")],
+        return {"variables": ["job"] + (["cluster"] if mixin.config()["clusterLabel"] else []) + attribution,
+                "metrics": [r[k] for k in ("jobRate", "commRate", "instanceRate", "unitRate", "userRate", "containerRate",
+                                           "hostWindowBuckets", "commWindowBuckets", "up", "targets", "lost", "dropped",
+                                           "overflow", "exits", "failures", "lifetimeBuckets", "collectors",
+                                           "configReloads", "configReloadsOk")],
                 "heatmap": r["commWindowBuckets"]}
-    return {"variables": ["job", "instance"],
-            "metrics": [m["events"], m["commWindow"] + "_bucket", m["hostWindow"] + "_bucket"]
+    return {"variables": ["job", "instance"] + attribution,
+            "metrics": [m["events"], m["commWindow"] + "_bucket", m["hostWindow"] + "_bucket", m["lifetime"] + "_bucket"]
                        + [m[k] for k in ("lost", "dropped", "overflow", "queueDepth", "bpfProgRunSeconds", "bpfProgRuns",
-                                       "processRss", "processCpu")],
+                                       "processRss", "processCpu", "exits", "failures", "collectorEnabled",
+                                       "configReloadSuccessful", "configReloadTimestamp", "series", "seriesLimit",
+                                       "cgroupUnknown", "userLookupFailures")],
             "heatmap": m["commWindow"] + "_bucket"}
 
 
@@ -75,6 +81,12 @@ def check_structure(d):
     for name in required["variables"]:
         if variables.get(name, {}).get("type") != "query":
             problems.append(f"no query variable '{name}'")
+    # A variable over a label that the exporter may not export (unit, container, user: only when
+    # --metrics.labels chooses them) must offer All as '.*', which also matches a series without it.
+    for name in ("comm", "unit", "container", "user"):
+        v = variables.get(name, {})
+        if v and (not v.get("includeAll") or v.get("allValue") != ".*"):
+            problems.append(f"variable '{name}' has no All of '.*' (a label that may be absent)")
     for path, ref in datasource_refs(d):
         if path.startswith("$.annotations") and ref == {"type": "grafana", "uid": "-- Grafana --"}:
             continue

@@ -1,8 +1,9 @@
 #!/bin/bash
-# The Grafana dashboard against a real Prometheus: runs the packaged exporter (as root, on
-# loopback), a Prometheus scraping it with the example scrape config and the alert rules, makes
-# execs, and evaluates every dashboard query (dashboard_queries.py). Also checks that every
-# recording and alert rule evaluates without error against the real metrics.
+# The Grafana dashboards against a real Prometheus: runs the packaged exporter (as root, on
+# loopback), a Prometheus scraping it with the example scrape config and the recording and alert
+# rules, makes execs, and evaluates every query of the host dashboard and of the fleet dashboard
+# (which reads the recorded series) with dashboard_queries.py. Also checks that every recording and
+# alert rule evaluates without error against the real metrics.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -69,14 +70,17 @@ cp /bin/true "$work/$MARKER"
 (while :; do for _ in 1 2 3 4 5 6 7 8 9 10; do "$work/$MARKER"; done; sleep 0.2; done) >/dev/null 2>&1 &
 pids+=($!)
 
-problems=$(python3 "$ROOT/packaging/test/dashboard_queries.py" "$ROOT/packaging/grafana/exec-exporter.json" \
-	"$prom" "$JOB" 180 2>"$work/summary") || fail "$(echo "$problems" | paste -sd ';' -)"
-summary=$(cat "$work/summary")
+summary=
+for dashboard in exec-exporter exec-exporter-fleet; do
+	problems=$(python3 "$ROOT/packaging/test/dashboard_queries.py" "$ROOT/packaging/grafana/$dashboard.json" \
+		"$prom" "$JOB" 180 2>"$work/summary") || fail "$dashboard.json: $(echo "$problems" | paste -sd ';' -)"
+	summary="$summary${summary:+; }$dashboard.json: $(cat "$work/summary")"
+done
 
 # The marker's execs have a series of their own, unless other tests on this host flood the
 # exporter with command names and its comm series are at their limit.
 marker_seen() {
-	local r q="exec_events_total{comm=\"$MARKER\"} > 0 or exec_exporter_comm_series >= exec_exporter_comm_series_limit"
+	local r q="exec_events_total{comm=\"$MARKER\"} > 0 or exec_exporter_series >= exec_exporter_series_limit"
 	r=$(curl -sf --max-time 5 "$prom/api/v1/query" --data-urlencode "query=$q")
 	grep -q '"result":\[{' <<<"$r"
 }
