@@ -212,7 +212,7 @@
   local clusterLegend = (if cluster != '' then '{{%s}} ' % cluster else '') + '{{job}}',
   local fleetDashboard = dashboard(
     'exec-exporter-fleet', 'exec-exporter fleet',
-    "Execs on every host of every exec-exporter job, from the recorded series of the mixin's rules (rules.yml): a regional Prometheus that evaluates them, or a global one that federates them, serves this dashboard at the same cost for any number of hosts.",
+    "Execs on every host of every exec-exporter job, from the recorded series of the mixin's rules (rules.yml): a regional Prometheus that evaluates them, or a global one that federates them, serves this dashboard at the same cost for any number of hosts. The unit, container and user variables filter their own panel only: each recorded series keeps one of those labels, never their combination with comm.",
     (if cluster != '' then [variable('cluster', 'Cluster', 'label_values(%s{%s}, %s)' % [r.jobRate, cfg.selector, cluster], all=true, multi=true)] else []) + [
       variable('job', 'Job', 'label_values(%s{%s}, job)' % [r.jobRate, (if cluster != '' then '%s=~"$cluster"' % cluster else cfg.selector)], all=true, multi=true),
       variable('comm', 'Command', 'label_values(%s{%s}, comm)' % [r.commRate, f], all=true, multi=true),
