@@ -201,7 +201,7 @@ def main():
             break  # an evaluation error does not go away by waiting
         if not problems and not pending:
             print(f"{len(exprs)} queries evaluate, {sum(1 for _, _, e in exprs if about_execs.search(e))} "
-                  f"about execs{' and ' + sys.argv[5] if len(sys.argv) > 5 else ''} return data", file=sys.stderr)
+                  f"about execs{' and ' + sys.argv[5].replace(',', ', ') if len(sys.argv) > 5 else ''} return data", file=sys.stderr)
             sys.exit(0)
         if time.monotonic() > deadline:
             problems += pending
