@@ -67,6 +67,32 @@
     query: { query: query, refId: name + '-variable' }, refresh: 2, sort: 1, multi: multi,
     includeAll: all, current: {}, hide: 0, options: [], regex: '',
   } + (if all then { allValue: '.*' } else {}),
+  // The attribution variables (unit, container, user): All by default, and All is '.*', which also
+  // matches a series without the label, so the panels work whichever labels --metrics.labels chose.
+  // Grafana's Prometheus data source escapes the regex characters of the chosen values ('.' of
+  // cron.service): a value is matched as itself.
+  local attributionVariables(metric, selector) = [
+    variable(label, title, 'label_values(%s{%s}, %s)' % [metric, selector, label], all=true, multi=true)
+    for label in ['unit', 'container', 'user']
+    for title in [{ unit: 'Unit', container: 'Container', user: 'User' }[label]]
+  ],
+  local attribution = 'unit=~"$unit", container=~"$container", user=~"$user"',
+  // An empty label value in a legend reads as a blank line: name it.
+  local named(expr, label, none) = 'label_replace(%s, "%s", "%s", "%s", "")' % [expr, label, none, label],
+  local crashSignals = '"%s"' % std.join('|', cfg.crashSignals),
+  local onOff = {
+    unit: 'short', decimals: 0,
+    mappings: [{ type: 'value', options: { '0': { text: 'off', color: 'text' }, '1': { text: 'on', color: 'green' } } }],
+    thresholds: { mode: 'absolute', steps: [{ color: 'text', value: null }, { color: 'green', value: 1 }] },
+  },
+  local reloadOk = {
+    mappings: [{ type: 'value', options: { '0': { text: 'failed', color: 'red' }, '1': { text: 'ok', color: 'green' } } }],
+    thresholds: { mode: 'absolute', steps: [{ color: 'red', value: null }, { color: 'green', value: 1 }] },
+  },
+  local quantiles(buckets, legendPrefix='') = [
+    target('histogram_quantile(%s, sum by (le) (%s))' % [q, buckets], legendPrefix + 'p' + std.toString(q * 100))
+    for q in [0.5, 0.9, 0.99]
+  ],
   local datasourceVariable = {
     type: 'datasource', name: 'datasource', label: 'Data source', query: 'prometheus',
     current: {}, hide: 0, refresh: 1, regex: '', options: [],
@@ -96,6 +122,9 @@
   local h = 'job="$job", instance=~"$instance"',
   local hrate(metric, extra='') = 'rate(%s{%s%s}[$__rate_interval])' % [metric, h, extra],
   local byInstance(metric) = 'sum by (instance) (%s)' % hrate(metric),
+  // The series that carry comm and the attribution labels, filtered by the dashboard's variables.
+  local ha = '%s, comm=~"$comm", %s' % [h, attribution],
+  local harate(metric, extra='') = 'rate(%s{%s%s}[$__rate_interval])' % [metric, ha, extra],
   local hostDashboard = dashboard(
     'exec-exporter', 'exec-exporter',
     "Every exec() on a host, traced with BPF by exec-exporter: exec rates per command, exec-rate histograms and the exporter's health. For many hosts at once, see the fleet dashboard.",
@@ -104,20 +133,44 @@
       // No All: a query over every host's raw series is what the fleet dashboard exists to avoid.
       variable('instance', 'Instance', 'label_values(%s{job="$job"}, instance)' % m.buildInfo, multi=true),
       variable('comm', 'Command', 'label_values(%s{%s}, comm)' % [m.events, h], all=true, multi=true),
+    ] + attributionVariables(m.events, h) + [
       topVariable,
     ],
     [
       row('Execs'),
-      timeseries('Exec rate', 'Successful execs per second on each host, all commands together.',
-                 [target(byInstance(m.events), '{{instance}}')], 'ops'),
-      timeseries('Top commands by exec rate', 'The $top commands (comm, at most 15 bytes) with the most execs per second, over the selected hosts. comm="__overflow_comms__" counts the commands beyond the exporter\'s series limit.',
-                 [target('topk($top, sum by (comm) (%s))' % hrate(m.events), '{{comm}}')], 'ops'),
+      timeseries('Exec rate', 'Successful execs per second on each host, all commands together (of the selected units, containers and users).',
+                 [target('sum by (instance) (%s)' % hrate(m.events, ', ' + attribution), '{{instance}}')], 'ops'),
+      timeseries('Top commands by exec rate', 'The $top commands (comm, at most 15 bytes) with the most execs per second, over the selected hosts, units, containers and users. comm="__overflow_comms__" counts the commands beyond the exporter\'s series limit.',
+                 [target('topk($top, sum by (comm) (%s))' % hrate(m.events, ', ' + attribution), '{{comm}}')], 'ops'),
       table('Top commands in the selected time range', 'Execs per command over the dashboard\'s time range, most first.',
-            'topk($top, sum by (comm) (increase(%s{%s}[$__range])))' % [m.events, h], 'Execs'),
+            'topk($top, sum by (comm) (increase(%s{%s, %s}[$__range])))' % [m.events, h, attribution], 'Execs'),
       heatmap('Exec rate per command (1-second windows)', 'How many execs a command ran per 1-second window, for every window in which it ran: a burst of a command shows up high, a steady trickle low. Filter the commands with the comm variable.',
-              'sum by (le) (%s)' % hrate(m.commWindow + '_bucket', ', comm=~"$comm"')),
+              'sum by (le) (%s)' % harate(m.commWindow + '_bucket')),
       heatmap('Host-wide exec rate (1-second windows)', 'How many execs the host ran per 1-second window, every window counted (quiet ones at 0).',
               'sum by (le) (%s)' % hrate(m.hostWindow + '_bucket')),
+      row('Who runs them'),
+      timeseries('Top units by exec rate', 'The $top systemd units with the most execs per second (of the selected commands). (none): execs in no unit, or every exec when --metrics.labels does not choose unit.',
+                 [target('topk($top, %s)' % named('sum by (unit) (%s)' % harate(m.events), 'unit', '(none)'), '{{unit}}')], 'ops', w=8),
+      timeseries('Top containers by exec rate', 'The $top containers (id as docker and podman print it; the pod uid on Kubernetes) with the most execs per second. (none): execs outside containers, or every exec when --metrics.labels does not choose container.',
+                 [target('topk($top, %s)' % named('sum by (container, pod) (%s)' % harate(m.events), 'container', '(none)'), '{{container}} {{pod}}')], 'ops', w=8),
+      timeseries('Execs by user', 'Execs per second by the real user that ran them (a name where the host knows it, else the uid). (none): --metrics.labels does not choose user.',
+                 [target('topk($top, %s)' % named('sum by (user) (%s)' % harate(m.events), 'user', '(none)'), '{{user}}')], 'ops', w=8),
+      row('Endings'),
+      timeseries('Exits by status', 'Processes that exec\'d and ended, per second, by exit code or the signal that ended them (of the selected commands). Empty with --no-collector.exits.',
+                 [target('sum by (status) (%s)' % harate(m.exits), '{{status}}')], 'ops', w=8),
+      timeseries('Non-zero exits', 'The share of exits with a non-zero status or a signal, per host: a crash loop pushes it towards 100%.', [
+        target('(sum by (instance) (%s) or 0 * sum by (instance) (%s)) / sum by (instance) (%s)' % [harate(m.exits, ', status!="0"'), harate(m.exits), harate(m.exits)], '{{instance}}'),
+      ], 'percentunit', w=8),
+      timeseries('Top crashing commands', 'The $top commands whose processes end by %s most often, per second: a crash loop of a buggy binary.' % std.join(', ', cfg.crashSignals),
+                 [target('topk($top, sum by (comm, status) (%s))' % harate(m.exits, ', status=~' + crashSignals), '{{comm}} {{status}}')], 'ops', w=8),
+      timeseries('Process lifetime', 'Quantiles of the lifetime of the processes that ended (of the selected commands), from the classic buckets of %s (1 ms to 1 day: a quantile is at best as precise as its bucket).' % m.lifetime,
+                 quantiles(harate(m.lifetime + '_bucket')), 's', w=8),
+      timeseries('Failed execs by errno', 'The $top commands with the most failed execve() calls per second, by errno (ENOENT: no such file; EACCES: no permission). No data: no exec failed, or collector.exec-failures is off (see Collectors).',
+                 [target('topk($top, sum by (comm, errno) (%s))' % harate(m.failures), '{{comm}} {{errno}}')], 'ops', w=8) + {
+        fieldConfig+: { defaults+: { noValue: 'no failed execs, or the collector is off' } },
+      },
+      stat('Collectors', 'Which collectors run on each host: exec (the exec counters), exits (exits and lifetimes), exec_failures (failed execs, where the kernel offers a cheap hook).',
+           [target('%s{%s}' % [m.collectorEnabled, h], '{{instance}} {{collector}}', instant)], onOff, w=8),
       row('Exporter health'),
       stat('Up', 'Whether Prometheus could scrape the exporter.',
            [target('up{%s}' % h, '{{instance}}', instant)], up),
@@ -132,9 +185,9 @@
         target('max by (instance) (%s{%s})' % [m.queueDepth, h], 'depth {{instance}}'),
         target('max by (instance) (%s{%s})' % [m.queueCapacity, h], 'capacity {{instance}}'),
       ], 'short', w=10),
-      timeseries('Comm series', 'Commands with a series of their own, against the limit (--comm.max-series).', [
-        target('max by (instance) (%s{%s})' % [m.commSeries, h], 'series {{instance}}'),
-        target('max by (instance) (%s{%s})' % [m.commSeriesLimit, h], 'limit {{instance}}'),
+      timeseries('Series', 'Label combinations (comm and the labels of --metrics.labels) with a series of their own, against the limit (--metrics.max-series).', [
+        target('max by (instance) (%s{%s})' % [m.series, h], 'series {{instance}}'),
+        target('max by (instance) (%s{%s})' % [m.seriesLimit, h], 'limit {{instance}}'),
       ], 'short'),
       timeseries('BPF cost per exec', 'Time the BPF program spends per exec, from the kernel\'s program statistics. They are off by default: sysctl kernel.bpf_stats_enabled=1 turns them on (at a small cost per BPF program run); until then this panel is empty.',
                  [target('%s / %s' % [byInstance(m.bpfProgRunSeconds), byInstance(m.bpfProgRuns)], '{{instance}}')], 's'),
@@ -142,6 +195,14 @@
                  [target('max by (instance) (%s{%s})' % [m.processRss, h], '{{instance}}')], 'bytes'),
       timeseries('Exporter CPU', 'CPU the exporter process uses, in cores (%s; needs collector.jvm, on by default). Near 0 on a host that rarely execs; it grows with the exec rate and the scrapes.' % m.processCpu,
                  [target('sum by (instance) (rate(%s{%s}[$__rate_interval]))' % [m.processCpu, h], '{{instance}}')], 'percentunit'),
+      stat('Config reload', 'Whether the last reload of the config file or the web config file worked; when it failed, the exporter runs on with the previous one.',
+           [target('%s{%s}' % [m.configReloadSuccessful, h], '{{instance}}', instant)], reloadOk),
+      stat('Config loaded', 'When the configuration in use was last loaded (the start counts).',
+           [target('%s{%s} * 1000' % [m.configReloadTimestamp, h], '{{instance}}', instant)], { unit: 'dateTimeFromNow' }),
+      timeseries('Attribution failures', 'Execs whose cgroup could not be resolved (it was gone, or not under the cgroup2 mount: unit and container empty) and uids with no user name (the number is shown). Series exist only when --metrics.labels chooses a cgroup label or user.', [
+        target(byInstance(m.cgroupUnknown), 'unknown cgroup {{instance}}'),
+        target(byInstance(m.userLookupFailures), 'user lookup failed {{instance}}'),
+      ], 'ops', w=16),
     ],
   ),
 
@@ -151,10 +212,13 @@
   local clusterLegend = (if cluster != '' then '{{%s}} ' % cluster else '') + '{{job}}',
   local fleetDashboard = dashboard(
     'exec-exporter-fleet', 'exec-exporter fleet',
-    "Execs on every host of every exec-exporter job, from the recorded series of the mixin's rules (rules.yml): a regional Prometheus that evaluates them, or a global one that federates them, serves this dashboard at the same cost for any number of hosts.",
+    "Execs on every host of every exec-exporter job, from the recorded series of the mixin's rules (rules.yml): a regional Prometheus that evaluates them, or a global one that federates them, serves this dashboard at the same cost for any number of hosts. The unit, container and user variables filter their own panel only: each recorded series keeps one of those labels, never their combination with comm.",
     (if cluster != '' then [variable('cluster', 'Cluster', 'label_values(%s{%s}, %s)' % [r.jobRate, cfg.selector, cluster], all=true, multi=true)] else []) + [
       variable('job', 'Job', 'label_values(%s{%s}, job)' % [r.jobRate, (if cluster != '' then '%s=~"$cluster"' % cluster else cfg.selector)], all=true, multi=true),
       variable('comm', 'Command', 'label_values(%s{%s}, comm)' % [r.commRate, f], all=true, multi=true),
+      variable('unit', 'Unit', 'label_values(%s{%s}, unit)' % [r.unitRate, f], all=true, multi=true),
+      variable('container', 'Container', 'label_values(%s{%s}, container)' % [r.containerRate, f], all=true, multi=true),
+      variable('user', 'User', 'label_values(%s{%s}, user)' % [r.userRate, f], all=true, multi=true),
       topVariable,
     ],
     [
@@ -169,6 +233,31 @@
               'sum by (le) (%s{%s})' % [r.hostWindowBuckets, f]),
       heatmap('Exec rate per command (1-second windows)', 'How many execs a command ran per 1-second window on a host, over every host. Filter the commands with the comm variable.',
               'sum by (le) (%s{%s, comm=~"$comm"})' % [r.commWindowBuckets, f]),
+      row('Who runs them'),
+      timeseries('Top units by exec rate', 'The $top systemd units with the most execs per second over all hosts. (none): execs in no unit, or the exporters do not choose unit in --metrics.labels.',
+                 [target('topk($top, %s)' % named('sum by (unit) (%s{%s, unit=~"$unit"})' % [r.unitRate, f], 'unit', '(none)'), '{{unit}}')], 'ops', w=8),
+      timeseries('Top containers by exec rate', 'The $top containers with the most execs per second, from the %d busiest of each job that the rules record. (none): execs outside containers, or container not chosen.' % cfg.fleetTopContainers,
+                 [target('topk($top, %s)' % named('sum by (container, pod) (%s{%s, container=~"$container"})' % [r.containerRate, f], 'container', '(none)'), '{{container}} {{pod}}')], 'ops', w=8),
+      timeseries('Execs by user', 'Execs per second by user over all hosts. (none): the exporters do not choose user in --metrics.labels.',
+                 [target('topk($top, %s)' % named('sum by (user) (%s{%s, user=~"$user"})' % [r.userRate, f], 'user', '(none)'), '{{user}}')], 'ops', w=8),
+      row('Endings'),
+      timeseries('Exits by status', 'Processes that exec\'d and ended, per second over all hosts, by exit code or signal (of the selected commands).',
+                 [target('sum by (status) (%s{%s, comm=~"$comm"})' % [r.exits, f], '{{status}}')], 'ops', w=8),
+      timeseries('Non-zero exits', 'The share of exits with a non-zero status or a signal, all hosts of each job together.', [
+        target('(%(by)s (%(e)s{%(f)s, comm=~"$comm", status!="0"}) or 0 * %(by)s (%(e)s{%(f)s, comm=~"$comm"})) / %(by)s (%(e)s{%(f)s, comm=~"$comm"})' % { by: byCluster, e: r.exits, f: f }, clusterLegend),
+      ], 'percentunit', w=8),
+      timeseries('Top crashing commands', 'The $top commands whose processes end by %s most often, per second over all hosts. The alerts name the hosts.' % std.join(', ', cfg.crashSignals),
+                 [target('topk($top, sum by (comm, status) (%s{%s, status=~%s}))' % [r.exits, f, crashSignals], '{{comm}} {{status}}')], 'ops', w=8),
+      timeseries('Process lifetime', 'Quantiles of the lifetime of the processes that ended on all hosts (of the selected commands), from the classic buckets.',
+                 quantiles('%s{%s, comm=~"$comm"}' % [r.lifetimeBuckets, f]), 's', w=8),
+      timeseries('Failed execs by errno', 'The $top commands with the most failed execve() calls per second over all hosts, by errno. No data: no exec failed, or no exporter runs the exec_failures collector (see Collectors).',
+                 [target('topk($top, sum by (comm, errno) (%s{%s, comm=~"$comm"}))' % [r.failures, f], '{{comm}} {{errno}}')], 'ops', w=8) + {
+        fieldConfig+: { defaults+: { noValue: 'no failed execs, or the collector is off' } },
+      },
+      stat('Collectors', 'Hosts that run each collector (exec, exits, exec_failures), against the hosts up.', [
+        target('sum by (collector) (%s{%s})' % [r.collectors, f], '{{collector}}', instant),
+        target('sum(%s{%s})' % [r.up, f], 'hosts up', instant),
+      ], { unit: 'short', decimals: 0, thresholds: { mode: 'absolute', steps: [{ color: 'blue', value: null }] } }, w=8),
       row('Exporters'),
       stat('Exporters up', 'Targets that Prometheus scraped at the last scrape, of all targets.', [
         target('sum(%s{%s})' % [r.up, f], 'up', instant),
@@ -178,7 +267,10 @@
         target('%s (%s{%s})' % [byCluster, r.lost, f], 'lost ' + clusterLegend),
         target('%s (%s{%s})' % [byCluster, r.dropped, f], 'dropped ' + clusterLegend),
         target('%s (%s{%s})' % [byCluster, r.overflow, f], 'overflowed ' + clusterLegend),
-      ], 'ops', w=20),
+      ], 'ops', w=16),
+      stat('Config reloads failing', 'Exporters whose last configuration reload failed: they run on with the previous one. The alert names them.', [
+        target('sum(%s{%s}) - sum(%s{%s})' % [r.configReloads, f, r.configReloadsOk, f], 'failing', instant),
+      ], { unit: 'short', decimals: 0, thresholds: { mode: 'absolute', steps: [{ color: 'green', value: null }, { color: 'red', value: 1 }] } }),
     ],
   ),
 

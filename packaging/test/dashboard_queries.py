@@ -2,13 +2,16 @@
 """Checks the Grafana dashboard: its structure, then every query against a running Prometheus.
 
     dashboard_queries.py <dashboard.json>                          structure only
-    dashboard_queries.py <dashboard.json> <prometheus URL> <job> <deadline seconds>
+    dashboard_queries.py <dashboard.json> <prometheus URL> <job> <deadline seconds> [<metric key>,...]
 
 Grafana's variables are resolved the way Grafana would: $__rate_interval, $__interval and $__range
 get concrete durations, query variables get the values their label_values() query returns from
 Prometheus (the All value where the variable has one), custom variables their default. Every
 query must evaluate without error; those about execs (the exec counters and window histograms, and
-the series recorded from them) must also return data. What each dashboard must show, and the
+the series recorded from them) must also return data, whichever attribution labels the exporter
+exports (the unit, container and user variables resolve to their All value when it exports none),
+and so must those about the metrics named by their keys in the mixin's `metrics` (`exits,lifetime`),
+where the caller makes them. What each dashboard must show, and the
 metric names, come from the mixin (packaging/mixin). Prints one line per problem and exits 1 if
 there is any.
 """
@@ -25,25 +28,31 @@ DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 BUILTINS = {"__rate_interval": "15s", "__interval": "2s", "__range": "5m"}
 
 
-def exec_metrics():
-    """Matches a query about execs: the exec metrics' names, also inside the recorded names."""
+def exec_metrics(extra_keys=()):
+    """Matches a query about execs (or the metrics of extra_keys): the metrics' names, also inside
+    the recorded names."""
     m = mixin.metrics()
-    names = [m["events"].removesuffix("_total"), m["commWindow"], m["hostWindow"]]
+    names = [m[k].removesuffix("_total") for k in ("events", "commWindow", "hostWindow", *extra_keys)]
     return re.compile("(" + "|".join(map(re.escape, names)) + ")")
 
 
 def requirements(uid):
     """The variables, metrics and heatmap that the dashboard of this uid must have."""
     m, r = mixin.metrics(), mixin.recorded()
+    attribution = ["comm", "unit", "container", "user"]
     if uid == "exec-exporter-fleet":
-        return {"variables": ["job"] + (["cluster"] if mixin.config()["clusterLabel"] else []),
-                "metrics": [r[k] for k in ("jobRate", "commRate", "instanceRate", "hostWindowBuckets",
-                                           "commWindowBuckets", "up", "targets", "lost", "dropped", "overflow")],
+        return {"variables": ["job"] + (["cluster"] if mixin.config()["clusterLabel"] else []) + attribution,
+                "metrics": [r[k] for k in ("jobRate", "commRate", "instanceRate", "unitRate", "userRate", "containerRate",
+                                           "hostWindowBuckets", "commWindowBuckets", "up", "targets", "lost", "dropped",
+                                           "overflow", "exits", "failures", "lifetimeBuckets", "collectors",
+                                           "configReloads", "configReloadsOk")],
                 "heatmap": r["commWindowBuckets"]}
-    return {"variables": ["job", "instance"],
-            "metrics": [m["events"], m["commWindow"] + "_bucket", m["hostWindow"] + "_bucket"]
+    return {"variables": ["job", "instance"] + attribution,
+            "metrics": [m["events"], m["commWindow"] + "_bucket", m["hostWindow"] + "_bucket", m["lifetime"] + "_bucket"]
                        + [m[k] for k in ("lost", "dropped", "overflow", "queueDepth", "bpfProgRunSeconds", "bpfProgRuns",
-                                       "processRss", "processCpu")],
+                                       "processRss", "processCpu", "exits", "failures", "collectorEnabled",
+                                       "configReloadSuccessful", "configReloadTimestamp", "series", "seriesLimit",
+                                       "cgroupUnknown", "userLookupFailures")],
             "heatmap": m["commWindow"] + "_bucket"}
 
 
@@ -75,6 +84,12 @@ def check_structure(d):
     for name in required["variables"]:
         if variables.get(name, {}).get("type") != "query":
             problems.append(f"no query variable '{name}'")
+    # A variable over a label that the exporter may not export (unit, container, user: only when
+    # --metrics.labels chooses them) must offer All as '.*', which also matches a series without it.
+    for name in ("comm", "unit", "container", "user"):
+        v = variables.get(name, {})
+        if v and (not v.get("includeAll") or v.get("allValue") != ".*"):
+            problems.append(f"variable '{name}' has no All of '.*' (a label that may be absent)")
     for path, ref in datasource_refs(d):
         if path.startswith("$.annotations") and ref == {"type": "grafana", "uid": "-- Grafana --"}:
             continue
@@ -171,7 +186,7 @@ def main():
         sys.exit(1 if problems else 0)
 
     base, job, deadline = sys.argv[2], sys.argv[3], time.monotonic() + float(sys.argv[4])
-    about_execs = exec_metrics()
+    about_execs = exec_metrics(sys.argv[5].split(",") if len(sys.argv) > 5 else ())
     while True:
         values, problems = resolve_variables(base, variables, job)
         pending = []
@@ -186,7 +201,7 @@ def main():
             break  # an evaluation error does not go away by waiting
         if not problems and not pending:
             print(f"{len(exprs)} queries evaluate, {sum(1 for _, _, e in exprs if about_execs.search(e))} "
-                  f"about execs return data", file=sys.stderr)
+                  f"about execs{' and ' + sys.argv[5].replace(',', ', ') if len(sys.argv) > 5 else ''} return data", file=sys.stderr)
             sys.exit(0)
         if time.monotonic() > deadline:
             problems += pending

@@ -1,13 +1,16 @@
 #!/bin/bash
-# The Grafana dashboard against a real Prometheus: runs the packaged exporter (as root, on
-# loopback), a Prometheus scraping it with the example scrape config and the alert rules, makes
-# execs, and evaluates every dashboard query (dashboard_queries.py). Also checks that every
-# recording and alert rule evaluates without error against the real metrics.
+# The Grafana dashboards against a real Prometheus: runs the packaged exporter (as root, on
+# loopback), a Prometheus scraping it with the example scrape config and the recording and alert
+# rules, makes execs (and exits, one of them by SIGSEGV), and evaluates every query of the host
+# dashboard and of the fleet dashboard (which reads the recorded series) with dashboard_queries.py:
+# those about execs, exits and lifetimes must return data. Also checks that every recording and
+# alert rule evaluates without error against the real metrics.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 JOB=exec-exporter # the job of packaging/prometheus/scrape.yml, which the rules select
 MARKER=ee-dash-probe
+CRASHER=ee-dash-crash # ended by SIGSEGV, for the panels of crashes
 
 need_packages prometheus python3-yaml curl
 [ "$(id -u)" = 0 ] || fail "run as root: the exporter loads a BPF program"
@@ -64,19 +67,38 @@ target_up() {
 }
 wait_until 60 "Prometheus to scrape the exporter" target_up
 
-# Execs to count: a marker command in bursts, for as long as the test runs.
+# Execs to count: a marker command in bursts, for as long as the test runs, and a process of
+# another that is killed by SIGSEGV once it has exec'd (its comm says so; killed before, it would be
+# a forked shell that never exec'd, whose exit is not counted). No core file (ulimit).
 cp /bin/true "$work/$MARKER"
-(while :; do for _ in 1 2 3 4 5 6 7 8 9 10; do "$work/$MARKER"; done; sleep 0.2; done) >/dev/null 2>&1 &
+cp /bin/sleep "$work/$CRASHER"
+(
+	ulimit -c 0
+	while :; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do "$work/$MARKER"; done
+		"$work/$CRASHER" 10 & # ends by itself if this loop is stopped before it kills it
+		crasher=$!
+		while kill -0 "$crasher" 2>/dev/null && [ "$(cat "/proc/$crasher/comm" 2>/dev/null)" != "$CRASHER" ]; do
+			sleep 0.01
+		done
+		kill -SEGV "$crasher" 2>/dev/null || true
+		wait "$crasher" || true
+		sleep 0.2
+	done
+) >/dev/null 2>&1 &
 pids+=($!)
 
-problems=$(python3 "$ROOT/packaging/test/dashboard_queries.py" "$ROOT/packaging/grafana/exec-exporter.json" \
-	"$prom" "$JOB" 180 2>"$work/summary") || fail "$(echo "$problems" | paste -sd ';' -)"
-summary=$(cat "$work/summary")
+summary=
+for dashboard in exec-exporter exec-exporter-fleet; do
+	problems=$(python3 "$ROOT/packaging/test/dashboard_queries.py" "$ROOT/packaging/grafana/$dashboard.json" \
+		"$prom" "$JOB" 180 exits,lifetime 2>"$work/summary") || fail "$dashboard.json: $(echo "$problems" | paste -sd ';' -)"
+	summary="$summary${summary:+; }$dashboard.json: $(cat "$work/summary")"
+done
 
 # The marker's execs have a series of their own, unless other tests on this host flood the
 # exporter with command names and its comm series are at their limit.
 marker_seen() {
-	local r q="exec_events_total{comm=\"$MARKER\"} > 0 or exec_exporter_comm_series >= exec_exporter_comm_series_limit"
+	local r q="exec_events_total{comm=\"$MARKER\"} > 0 or exec_exporter_series >= exec_exporter_series_limit"
 	r=$(curl -sf --max-time 5 "$prom/api/v1/query" --data-urlencode "query=$q")
 	grep -q '"result":\[{' <<<"$r"
 }

@@ -2,7 +2,8 @@
 # The mixin's output: the shipped rules, alerts, example configs and dashboards are what
 # packaging/mixin generates; promtool checks them; the unit tests of the recording rules and of the
 # alerts pass; every recording rule is tested and named level:metric:operations; every alert is
-# tested, named and annotated as the mixins do, and its runbook_url opens a README heading.
+# tested where it fires and where it stays quiet, named and annotated as the mixins do, and its
+# runbook_url opens a README heading.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -50,6 +51,8 @@ if federated != first_level:
 
 fired = {t["alertname"] for test in alert_tests["tests"] for t in test.get("alert_rule_test", [])
          if any(t.get("exp_alerts") or [])}
+quiet = {t["alertname"] for test in alert_tests["tests"] for t in test.get("alert_rule_test", [])
+         if not t.get("exp_alerts")}
 base = mixin.config()["runbookURLBase"]
 for r in (r for g in alerts["groups"] for r in g["rules"]):
     name, annotations = r["alert"], r.get("annotations", {})
@@ -65,6 +68,8 @@ for r in (r for g in alerts["groups"] for r in g["rules"]):
         print(f"{name}: runbook_url {url} is not a heading of README.md")
     if name not in fired:
         print(f"{name}: no test in alerts_test.yml where it fires")
+    if name not in quiet:
+        print(f"{name}: no test in alerts_test.yml where it stays quiet")
 PY
 )
 [ -z "$problems" ] || fail "$(echo "$problems" | paste -sd ';' -)"
