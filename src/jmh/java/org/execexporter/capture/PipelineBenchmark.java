@@ -7,11 +7,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.execexporter.config.DaemonConfig;
-import org.execexporter.metrics.CommMeters;
+import org.execexporter.metrics.ExecMetrics;
 import org.execexporter.metrics.Registries;
 import org.execexporter.pipeline.Aggregator;
-import org.execexporter.pipeline.CommFilter;
-import org.execexporter.pipeline.CommTable;
+import org.execexporter.pipeline.SeriesFilter;
+import org.execexporter.pipeline.SeriesTable;
 import org.execexporter.pipeline.ExecQueue;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * jni/probe.c frames them and holding records as the BPF program sends them for the daemon (no
  * filename; the kernel pads each raw sample to 8 bytes with its size field), are decoded by the
  * pollers' own loop ({@link RecordBatch#dispatch}) into the real {@link ExecQueue}, and drained by
- * the real {@link Aggregator} into a {@link CommTable} whose series are Micrometer meters in a
+ * the real {@link Aggregator} into a {@link SeriesTable} whose series are Micrometer meters in a
  * Prometheus registry, as the daemon wires them.
  *
  * <p>{@code pipeline} runs decode → queue → aggregate on one thread: the CPU time of every stage
@@ -90,9 +90,9 @@ public class PipelineBenchmark {
         DaemonConfig defaults = DaemonConfig.defaults(); // the daemon's sizes, from their one source
         queue = new ExecQueue(defaults.queue().capacity());
         PrometheusMeterRegistry registry = Registries.prometheus();
-        CommMeters meters = new CommMeters(registry, registry.getPrometheusRegistry(), defaults.rate().buckets(),
+        ExecMetrics meters = new ExecMetrics(registry, registry.getPrometheusRegistry(), defaults.rate().buckets(),
                 defaults.rate().perComm());
-        CommTable table = new CommTable(defaults.comm().maxSeries(), CommFilter.none(), meters, now);
+        SeriesTable table = new SeriesTable(defaults.comm().maxSeries(), SeriesFilter.none(), meters, now);
         aggregator = new Aggregator(queue, table, meters, Duration.ofMillis(300), Duration.ofHours(1),
                 System::nanoTime);
         // Every synthetic record must decode and reach the aggregator, or the numbers mean nothing.

@@ -10,14 +10,14 @@ import org.execexporter.config.WebConfig;
 import org.execexporter.config.WebConfigSource;
 import org.execexporter.http.MetricsServer;
 import org.execexporter.metrics.BuildInfoGauge;
-import org.execexporter.metrics.CommMeters;
+import org.execexporter.metrics.ExecMetrics;
 import org.execexporter.metrics.ConfigReloads;
 import org.execexporter.metrics.ExporterHealth;
 import org.execexporter.metrics.Registries;
 import org.execexporter.pipeline.Aggregator;
-import org.execexporter.pipeline.CommFilter;
-import org.execexporter.pipeline.CommPolicy;
-import org.execexporter.pipeline.CommTable;
+import org.execexporter.pipeline.SeriesFilter;
+import org.execexporter.pipeline.SeriesPolicy;
+import org.execexporter.pipeline.SeriesTable;
 import org.execexporter.pipeline.ExecQueue;
 
 /**
@@ -31,7 +31,7 @@ public final class Daemon implements AutoCloseable {
     private final BuildInfo build;
     private final PrometheusMeterRegistry registry;
     private final ExecQueue queue;
-    private final CommTable table;
+    private final SeriesTable table;
     private final Aggregator aggregator;
     @SuppressWarnings("unused") // held: Micrometer references function meters' objects weakly
     private final ExporterHealth health;
@@ -56,10 +56,10 @@ public final class Daemon implements AutoCloseable {
             Registries.bindProcessAndJvm(registry.getPrometheusRegistry());
         }
         BuildInfoGauge.register(registry, build);
-        CommMeters meters = new CommMeters(registry, registry.getPrometheusRegistry(), config.rate().buckets(),
+        ExecMetrics meters = new ExecMetrics(registry, registry.getPrometheusRegistry(), config.rate().buckets(),
                 config.rate().perComm());
         this.queue = new ExecQueue(config.queue().capacity());
-        this.table = new CommTable(policy(config.comm()), meters, clock.getAsLong());
+        this.table = new SeriesTable(policy(config.comm()), meters, clock.getAsLong());
         this.aggregator = new Aggregator(queue, table, meters,
                 Aggregator.windowGraceFor(config.bpf().pollTimeout()), config.comm().idleTimeout(), clock);
         meters.beforeHostScrape(aggregator::catchUp);
@@ -67,8 +67,8 @@ public final class Daemon implements AutoCloseable {
         this.reloads = ConfigReloads.register(registry, wallClockMillis);
     }
 
-    private static CommPolicy policy(DaemonConfig.Comm comm) {
-        return new CommPolicy(comm.maxSeries(), comm.idleTimeout(), new CommFilter(comm.allow(), comm.deny()),
+    private static SeriesPolicy policy(DaemonConfig.Comm comm) {
+        return new SeriesPolicy(comm.maxSeries(), comm.idleTimeout(), new SeriesFilter(comm.allow(), comm.deny()),
                 comm.pinned());
     }
 
@@ -129,7 +129,7 @@ public final class Daemon implements AutoCloseable {
         return queue;
     }
 
-    CommTable table() {
+    SeriesTable table() {
         return table;
     }
 

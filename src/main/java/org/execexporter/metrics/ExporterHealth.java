@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.execexporter.capture.CaptureStats;
-import org.execexporter.pipeline.CommTable;
+import org.execexporter.pipeline.SeriesTable;
 import org.execexporter.pipeline.ExecQueue;
 
 /**
@@ -31,7 +31,7 @@ public final class ExporterHealth {
      * the returned object, the queue and the table referenced for as long as the registry serves.
      */
     public static ExporterHealth register(MeterRegistry registry, Supplier<CaptureStats> captureStats, ExecQueue queue,
-                                CommTable table) {
+                                SeriesTable table) {
         ExporterHealth h = new ExporterHealth(captureStats);
         h.counter(registry, "exec.exporter.lost.events",
                 "Execs lost in the kernel because a per-CPU perf ring was full (raise bpf.ring_pages)",
@@ -59,11 +59,11 @@ public final class ExporterHealth {
         FunctionCounter.builder("exec.exporter.dropped.events", queue, ExecQueue::dropped)
                 .description("Execs dropped because the queue from the ring pollers to the aggregator was full")
                 .register(registry);
-        FunctionCounter.builder("exec.exporter.overflow.events", table, CommTable::overflowed)
+        FunctionCounter.builder("exec.exporter.overflow.events", table, SeriesTable::overflowed)
                 .description("Execs counted in the overflow series, comm=__overflow_comms__, because "
                         + "comm.max_series comms already had series")
                 .register(registry);
-        FunctionCounter.builder("exec.exporter.filtered.events", table, CommTable::filtered)
+        FunctionCounter.builder("exec.exporter.filtered.events", table, SeriesTable::filtered)
                 .description("Execs and exits of comms excluded by comm.allow or comm.deny, counted in no comm series")
                 .register(registry);
         Gauge.builder("exec.exporter.queue.depth", queue, ExecQueue::depth)
@@ -72,10 +72,10 @@ public final class ExporterHealth {
         Gauge.builder("exec.exporter.queue.capacity", queue, ExecQueue::capacity)
                 .description("Execs the queue holds before it drops (queue.capacity)")
                 .register(registry);
-        Gauge.builder("exec.exporter.comm.series", table, CommTable::size)
+        Gauge.builder("exec.exporter.comm.series", table, SeriesTable::size)
                 .description("Comms with a series of their own now, the overflow series not included")
                 .register(registry);
-        Gauge.builder("exec.exporter.comm.series.limit", table, CommTable::maxSeries)
+        Gauge.builder("exec.exporter.comm.series.limit", table, SeriesTable::maxSeries)
                 .description("The most comms with a series of their own (comm.max_series)")
                 .register(registry);
         return h;

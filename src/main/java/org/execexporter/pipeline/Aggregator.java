@@ -27,12 +27,12 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
     private static final long CATCH_UP_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final ExecQueue queue;
-    private final CommTable table;
+    private final SeriesTable table;
     private final ExecMeters meters;
     private final RateWindows windows;
     private long idleTimeoutNanos;
     /** A policy handed over by {@link #reconfigure}, not yet applied. */
-    private final AtomicReference<CommPolicy> pending = new AtomicReference<>();
+    private final AtomicReference<SeriesPolicy> pending = new AtomicReference<>();
     private final LongSupplier clock;
     private final long[] hostCounts = new long[2];
     private final Thread thread;
@@ -46,7 +46,7 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
      * @param clock CLOCK_MONOTONIC nanoseconds, the clock of the execs' ktime
      *              ({@code System::nanoTime} on Linux; a fake in tests)
      */
-    public Aggregator(ExecQueue queue, CommTable table, ExecMeters meters, Duration windowGrace,
+    public Aggregator(ExecQueue queue, SeriesTable table, ExecMeters meters, Duration windowGrace,
                       Duration idleTimeout, LongSupplier clock) {
         this.queue = queue;
         this.table = table;
@@ -162,7 +162,7 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
             expireIdle(ktimeNanos);
         }
         hostCounts[slot]++;
-        CommSeries series = table.lookup(commWord0, commWord1, ktimeNanos);
+        Series series = table.lookup(commWord0, commWord1, ktimeNanos);
         if (series != null) {
             series.count(slot, ktimeNanos);
         }
@@ -172,7 +172,7 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
     @Override
     public void onExit(long commWord0, long commWord1, int status, long lifetimeNanos) {
         long now = clock.getAsLong();
-        CommSeries series = table.lookupForExit(commWord0, commWord1, now);
+        Series series = table.lookupForExit(commWord0, commWord1, now);
         if (series != null) {
             series.countExit(status, lifetimeNanos, now);
         }
@@ -180,7 +180,7 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
 
     private void closeOldestWindow() {
         if (hostCounts[0] != 0 || hostCounts[1] != 0) { // else no comm has a count to observe or shift
-            table.forEach(CommSeries::closeWindow);
+            table.forEach(Series::closeWindow);
         }
         meters.observeHostWindow(hostCounts[0]);
         hostCounts[0] = hostCounts[1];
@@ -197,16 +197,16 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
 
     /**
      * Hands over a new policy (series budget, allow/deny, pinned comms, idle timeout); the thread
-     * applies it before its next batch. Counts are kept; see {@link CommTable#apply}.
+     * applies it before its next batch. Counts are kept; see {@link SeriesTable#apply}.
      */
-    public void reconfigure(CommPolicy policy) {
+    public void reconfigure(SeriesPolicy policy) {
         pending.set(policy);
         LockSupport.unpark(thread);
     }
 
-    private void apply(CommPolicy policy) {
+    private void apply(SeriesPolicy policy) {
         idleTimeoutNanos = policy.idleTimeout().toNanos();
-        CommTable.Applied applied = table.apply(policy, clock.getAsLong());
+        SeriesTable.Applied applied = table.apply(policy, clock.getAsLong());
         if (applied.excluded() > 0 || applied.overBudget() > 0) {
             log.atInfo().setMessage("Removed comm series to fit the new comm settings")
                     .addKeyValue("excluded_by_allow_deny", applied.excluded())

@@ -5,8 +5,8 @@ package org.execexporter.pipeline;
  * the aggregator thread only.
  */
 public interface ExecMeters {
-    /** Makes the meters of a new comm series: its counter reads {@link CommSeries#total()}. */
-    SeriesMeters register(CommSeries series);
+    /** Makes the meters of a new comm series: its counter reads {@link Series#total()}. */
+    SeriesMeters register(Series series);
 
     /** A 1-second window closed with {@code execs} execs on the whole host (0 included). */
     void observeHostWindow(long execs);

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import org.execexporter.capture.CaptureStats;
-import org.execexporter.pipeline.CommFilter;
-import org.execexporter.pipeline.CommTable;
+import org.execexporter.pipeline.SeriesFilter;
+import org.execexporter.pipeline.SeriesTable;
 import org.execexporter.pipeline.ExecQueue;
 import org.execexporter.testing.Scrape;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,8 +18,8 @@ class ExporterHealthTest {
 
     private static Scrape scrape(CaptureStats stats) {
         PrometheusMeterRegistry registry = Registries.prometheus();
-        CommMeters meters = new CommMeters(registry, registry.getPrometheusRegistry(), List.of(1.0), true);
-        CommTable table = new CommTable(12, CommFilter.none(), meters, 0);
+        ExecMetrics meters = new ExecMetrics(registry, registry.getPrometheusRegistry(), List.of(1.0), true);
+        SeriesTable table = new SeriesTable(12, SeriesFilter.none(), meters, 0);
         ExecQueue queue = new ExecQueue(8);
         ExporterHealth health = ExporterHealth.register(registry, () -> stats, queue, table);
         Scrape scrape = new Scrape(registry.scrape());

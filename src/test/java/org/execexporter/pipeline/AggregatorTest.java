@@ -21,8 +21,8 @@ class AggregatorTest {
     private final ExecQueue queue = new ExecQueue(1 << 16);
     private final RecordingMeters meters = new RecordingMeters();
 
-    private Aggregator aggregator(int maxSeries, CommFilter filter, Duration idle) {
-        CommTable table = new CommTable(maxSeries, filter, meters, now);
+    private Aggregator aggregator(int maxSeries, SeriesFilter filter, Duration idle) {
+        SeriesTable table = new SeriesTable(maxSeries, filter, meters, now);
         return new Aggregator(queue, table, meters, GRACE, idle, () -> now);
     }
 
@@ -43,7 +43,7 @@ class AggregatorTest {
 
     @Test
     void countsExitsByCommAndStatusWithoutTouchingTheRateWindows() {
-        Aggregator a = aggregator(2, CommFilter.none(), Duration.ofHours(1));
+        Aggregator a = aggregator(2, SeriesFilter.none(), Duration.ofHours(1));
         exec("bash", T0 + 1);
         exit("bash", 0, 5_000_000);
         exit("bash", 3 << 8, 7);
@@ -55,7 +55,7 @@ class AggregatorTest {
         assertThat(meters.exits("bash", "0")).isEqualTo(1);
         assertThat(meters.exits("bash", "3")).isEqualTo(2);
         assertThat(meters.exits("cron", "SIGKILL")).isEqualTo(1);
-        assertThat(meters.exits(CommTable.OVERFLOW_LABEL, "SIGSEGV")).isEqualTo(1);
+        assertThat(meters.exits(SeriesTable.OVERFLOW_LABEL, "SIGSEGV")).isEqualTo(1);
         assertThat(meters.lifetimes.get("bash")).containsExactly(5_000_000L, 7L, 8L);
         now = T0 + 4 * S;
         a.step();
@@ -64,7 +64,7 @@ class AggregatorTest {
 
     @Test
     void countsPerCommAndObservesEveryClosedWindow() {
-        Aggregator a = aggregator(10, CommFilter.none(), Duration.ofHours(1));
+        Aggregator a = aggregator(10, SeriesFilter.none(), Duration.ofHours(1));
         exec("bash", T0 + 100_000_000);
         exec("bash", T0 + 200_000_000);
         exec("cron", T0 + 900_000_000);
@@ -86,12 +86,12 @@ class AggregatorTest {
         assertThat(meters.hostWindows).containsExactly(3L, 1L, 0L);
         assertThat(meters.windows.get("bash")).containsExactly(2L, 1L);
         assertThat(meters.windows.get("cron")).containsExactly(1L);
-        assertThat(meters.windows.get(CommTable.OVERFLOW_LABEL)).isEmpty();
+        assertThat(meters.windows.get(SeriesTable.OVERFLOW_LABEL)).isEmpty();
     }
 
     @Test
     void lateExecsCountInTheOldestOpenWindow() {
-        Aggregator a = aggregator(10, CommFilter.none(), Duration.ofHours(1));
+        Aggregator a = aggregator(10, SeriesFilter.none(), Duration.ofHours(1));
         now = T0 + 2 * S; // window 5000 closed; 5001 ended but is in its grace
         a.step();
         assertThat(meters.hostWindows).containsExactly(0L);
@@ -104,7 +104,7 @@ class AggregatorTest {
 
     @Test
     void anExecOfALaterWindowClosesTheOldestFirst() {
-        Aggregator a = aggregator(10, CommFilter.none(), Duration.ofHours(1));
+        Aggregator a = aggregator(10, SeriesFilter.none(), Duration.ofHours(1));
         exec("x", T0 + 1);
         exec("x", T0 + 3 * S); // the clock has not been stepped, but execs show time has moved on
         a.step();
@@ -114,25 +114,25 @@ class AggregatorTest {
 
     @Test
     void commsBeyondTheCapCountInTheOverflowSeries() {
-        Aggregator a = aggregator(2, CommFilter.none(), Duration.ofHours(1));
+        Aggregator a = aggregator(2, SeriesFilter.none(), Duration.ofHours(1));
         for (String c : List.of("a", "b", "c", "d", "a", "c")) {
             exec(c, T0 + 1);
         }
         a.step();
-        assertThat(meters.live.keySet()).containsExactlyInAnyOrder(CommTable.OVERFLOW_LABEL, "a", "b");
+        assertThat(meters.live.keySet()).containsExactlyInAnyOrder(SeriesTable.OVERFLOW_LABEL, "a", "b");
         assertThat(meters.total("a")).isEqualTo(2);
-        assertThat(meters.total(CommTable.OVERFLOW_LABEL)).isEqualTo(3);
+        assertThat(meters.total(SeriesTable.OVERFLOW_LABEL)).isEqualTo(3);
     }
 
     @Test
     void idleSeriesAreRemovedAndFreeTheirSlot() {
-        Aggregator a = aggregator(1, CommFilter.none(), Duration.ofSeconds(10));
+        Aggregator a = aggregator(1, SeriesFilter.none(), Duration.ofSeconds(10));
         exec("old", T0 + 1);
         a.step();
         now = T0 + 5 * S;
         exec("new", T0 + 5 * S); // the cap is taken by "old"
         a.step();
-        assertThat(meters.total(CommTable.OVERFLOW_LABEL)).isEqualTo(1);
+        assertThat(meters.total(SeriesTable.OVERFLOW_LABEL)).isEqualTo(1);
         now = T0 + 12 * S;
         a.step();
         assertThat(meters.removed).containsExactly("old");
@@ -143,17 +143,17 @@ class AggregatorTest {
 
     @Test
     void allowAndDenyListsMatchTheEscapedComm() {
-        CommFilter filter = new CommFilter(List.of(Pattern.compile("keep.*"), Pattern.compile("nl\\\\x0a")),
+        SeriesFilter filter = new SeriesFilter(List.of(Pattern.compile("keep.*"), Pattern.compile("nl\\\\x0a")),
                 List.of(Pattern.compile("keepout")));
         Aggregator a = aggregator(10, filter, Duration.ofHours(1));
-        CommTable table = tableOf(a);
+        SeriesTable table = tableOf(a);
         exec("keepme", T0 + 1);
         exec("keepout", T0 + 1);
         exec("other", T0 + 1);
         exec("other", T0 + 2);
         exec("nl\n", T0 + 3);
         a.step();
-        assertThat(meters.live.keySet()).containsExactlyInAnyOrder(CommTable.OVERFLOW_LABEL, "keepme", "nl\\x0a");
+        assertThat(meters.live.keySet()).containsExactlyInAnyOrder(SeriesTable.OVERFLOW_LABEL, "keepme", "nl\\x0a");
         assertThat(table.filtered()).isEqualTo(3);
         assertThat(table.cachedDecisions()).isEqualTo(2); // "keepout" and "other", asked once each
         now = T0 + 2 * S;
@@ -163,9 +163,9 @@ class AggregatorTest {
 
     @Test
     void aFloodOfDistinctNamesKeepsStateWithinTheCap() {
-        Aggregator a = aggregator(50, new CommFilter(List.of(), List.of(Pattern.compile("never"))),
+        Aggregator a = aggregator(50, new SeriesFilter(List.of(), List.of(Pattern.compile("never"))),
                 Duration.ofHours(1));
-        CommTable table = tableOf(a);
+        SeriesTable table = tableOf(a);
         int names = 100_000;
         for (int i = 0; i < names; i++) {
             exec(String.format("flood%09d", i), T0 + 1);
@@ -178,20 +178,20 @@ class AggregatorTest {
         }
         assertThat(table.size()).isEqualTo(50);
         assertThat(meters.live).hasSize(51);
-        assertThat(table.cachedDecisions()).isLessThanOrEqualTo(CommTable.DECISION_CACHE);
-        long counted = meters.live.values().stream().mapToLong(CommSeries::total).sum();
+        assertThat(table.cachedDecisions()).isLessThanOrEqualTo(SeriesTable.DECISION_CACHE);
+        long counted = meters.live.values().stream().mapToLong(Series::total).sum();
         assertThat(counted).isEqualTo(names);
         assertThat(table.overflowed()).isEqualTo(names - 50);
     }
 
     @Test
     void aNewPolicyIsAppliedByTheNextStepAndKeepsTheCounts() {
-        Aggregator a = aggregator(10, CommFilter.none(), Duration.ofHours(1));
-        CommTable table = tableOf(a);
+        Aggregator a = aggregator(10, SeriesFilter.none(), Duration.ofHours(1));
+        SeriesTable table = tableOf(a);
         exec("bash", T0 + 1);
         exec("cron", T0 + 2);
         a.step();
-        a.reconfigure(new CommPolicy(5, Duration.ofSeconds(10), CommFilter.none(), List.of("backup.sh")));
+        a.reconfigure(new SeriesPolicy(5, Duration.ofSeconds(10), SeriesFilter.none(), List.of("backup.sh")));
         assertThat(table.maxSeries()).as("not before the aggregator's next step").isEqualTo(10);
         exec("bash", T0 + 3);
         a.step();
@@ -202,14 +202,14 @@ class AggregatorTest {
         now = T0 + 12 * S; // the new idle timeout (10 s) removes bash and cron, never the pinned comm
         a.step();
         assertThat(meters.removed).containsExactlyInAnyOrder("bash", "cron");
-        assertThat(meters.live.keySet()).containsExactlyInAnyOrder(CommTable.OVERFLOW_LABEL, "backup.sh");
+        assertThat(meters.live.keySet()).containsExactlyInAnyOrder(SeriesTable.OVERFLOW_LABEL, "backup.sh");
     }
 
-    private static CommTable tableOf(Aggregator a) {
+    private static SeriesTable tableOf(Aggregator a) {
         try {
             var f = Aggregator.class.getDeclaredField("table");
             f.setAccessible(true);
-            return (CommTable) f.get(a);
+            return (SeriesTable) f.get(a);
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
         }
@@ -218,7 +218,7 @@ class AggregatorTest {
     @Test
     void theThreadLeavesEmptyWindowsToAScrapeWhichClosesThemAll() throws Exception {
         java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
-        Aggregator a = new Aggregator(queue, new CommTable(10, CommFilter.none(), meters, now), meters, GRACE,
+        Aggregator a = new Aggregator(queue, new SeriesTable(10, SeriesFilter.none(), meters, now), meters, GRACE,
                 Duration.ofHours(1), () -> {
                     rounds.incrementAndGet(); // the thread reads the clock once per round
                     return now;
@@ -241,7 +241,7 @@ class AggregatorTest {
 
     @Test
     void theThreadWakesForAnExecAndClosesItsWindowOnTime() throws Exception {
-        Aggregator a = aggregator(10, CommFilter.none(), Duration.ofHours(1));
+        Aggregator a = aggregator(10, SeriesFilter.none(), Duration.ofHours(1));
         a.start();
         try {
             Thread.sleep(100); // let it go to sleep with nothing to wait for

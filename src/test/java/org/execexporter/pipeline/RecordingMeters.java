@@ -7,7 +7,7 @@ import java.util.Map;
 
 /** ExecMeters that remember what they were told, for tests. */
 final class RecordingMeters implements ExecMeters {
-    final Map<String, CommSeries> live = new LinkedHashMap<>();
+    final Map<String, Series> live = new LinkedHashMap<>();
     final Map<String, List<Long>> windows = new LinkedHashMap<>();
     final List<Long> hostWindows = java.util.Collections.synchronizedList(new ArrayList<>()); // read by tests
     final List<String> removed = new ArrayList<>();
@@ -16,7 +16,7 @@ final class RecordingMeters implements ExecMeters {
     final Map<String, List<Long>> lifetimes = new LinkedHashMap<>();
 
     @Override
-    public SeriesMeters register(CommSeries series) {
+    public SeriesMeters register(Series series) {
         live.put(series.label(), series);
         List<Long> observed = windows.computeIfAbsent(series.label(), k -> new ArrayList<>());
         return new SeriesMeters() {
@@ -54,7 +54,7 @@ final class RecordingMeters implements ExecMeters {
     }
 
     long total(String label) {
-        CommSeries s = live.get(label);
+        Series s = live.get(label);
         return s == null ? 0 : s.total();
     }
 }

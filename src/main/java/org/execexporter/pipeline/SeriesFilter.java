@@ -9,17 +9,17 @@ import java.util.regex.Pattern;
  * Prometheus relabelling does. Deny wins; an empty allow list allows every comm. Evaluated once
  * per new comm, never per exec: the aggregator remembers the answer.
  */
-public final class CommFilter {
+public final class SeriesFilter {
     private final List<Pattern> allow;
     private final List<Pattern> deny;
 
-    public CommFilter(List<Pattern> allow, List<Pattern> deny) {
+    public SeriesFilter(List<Pattern> allow, List<Pattern> deny) {
         this.allow = List.copyOf(allow);
         this.deny = List.copyOf(deny);
     }
 
-    public static CommFilter none() {
-        return new CommFilter(List.of(), List.of());
+    public static SeriesFilter none() {
+        return new SeriesFilter(List.of(), List.of());
     }
 
     /** True when every comm is admitted, so no comm needs escaping or matching to decide. */

@@ -8,7 +8,7 @@ import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
-import org.execexporter.pipeline.CommSeries;
+import org.execexporter.pipeline.Series;
 import org.execexporter.pipeline.ExecMeters;
 import org.execexporter.pipeline.ExitCount;
 
@@ -29,7 +29,7 @@ import org.execexporter.pipeline.ExitCount;
  * formats carry the classic buckets only. The counter reads the aggregator's plain total at
  * scrape time: no per-exec work here.
  */
-public final class CommMeters implements ExecMeters {
+public final class ExecMetrics implements ExecMeters {
     static final String EVENTS = "exec.events";
     static final String COMM_WINDOW = "exec_comm_window_events";
     static final String HOST_WINDOW = "exec_host_window_events";
@@ -55,7 +55,7 @@ public final class CommMeters implements ExecMeters {
      * @param buckets the classic buckets' upper bounds
      * @param perComm false: no per-comm histogram, a comm's counter is its only series
      */
-    public CommMeters(MeterRegistry registry, PrometheusRegistry prometheus, List<Double> buckets, boolean perComm) {
+    public ExecMetrics(MeterRegistry registry, PrometheusRegistry prometheus, List<Double> buckets, boolean perComm) {
         this.registry = registry;
         double[] bounds = buckets.stream().mapToDouble(Double::doubleValue).toArray();
         this.host = histogram(HOST_WINDOW, "Execs on the whole host per 1-second window, observed for every "
@@ -92,8 +92,8 @@ public final class CommMeters implements ExecMeters {
     }
 
     @Override
-    public SeriesMeters register(CommSeries series) {
-        FunctionCounter counter = FunctionCounter.builder(EVENTS, series, CommSeries::total)
+    public SeriesMeters register(Series series) {
+        FunctionCounter counter = FunctionCounter.builder(EVENTS, series, Series::total)
                 .description("Successful execs per command name (comm: at most 15 bytes; bytes that are not "
                         + "printable UTF-8 shown as \\xNN, a backslash doubled; comm=__overflow_comms__ counts "
                         + "the comms beyond comm.max_series)")

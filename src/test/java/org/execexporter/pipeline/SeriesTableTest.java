@@ -8,19 +8,19 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Pinned comms, and a new policy applied to a table that is counting. */
-class CommTableTest {
+class SeriesTableTest {
     private static final long S = 1_000_000_000L;
     private static final Duration IDLE = Duration.ofHours(1);
 
     private final RecordingMeters meters = new RecordingMeters();
 
-    private static CommPolicy policy(int maxSeries, List<String> pinned) {
-        return new CommPolicy(maxSeries, IDLE, CommFilter.none(), pinned);
+    private static SeriesPolicy policy(int maxSeries, List<String> pinned) {
+        return new SeriesPolicy(maxSeries, IDLE, SeriesFilter.none(), pinned);
     }
 
-    private static CommSeries exec(CommTable table, String comm, long at) {
+    private static Series exec(SeriesTable table, String comm, long at) {
         long[] w = TestComms.words(comm);
-        CommSeries s = table.lookup(w[0], w[1], at);
+        Series s = table.lookup(w[0], w[1], at);
         if (s != null) {
             s.count(0, at);
         }
@@ -29,21 +29,21 @@ class CommTableTest {
 
     @Test
     void pinnedCommsHaveASeriesAtZeroFromTheStartAndTakeSlotsOfTheBudget() {
-        CommTable table = new CommTable(policy(3, List.of("cron", "backup.sh", "tab\\x09")), meters, 0);
-        assertThat(meters.live.keySet()).containsExactlyInAnyOrder(CommTable.OVERFLOW_LABEL, "cron", "backup.sh",
+        SeriesTable table = new SeriesTable(policy(3, List.of("cron", "backup.sh", "tab\\x09")), meters, 0);
+        assertThat(meters.live.keySet()).containsExactlyInAnyOrder(SeriesTable.OVERFLOW_LABEL, "cron", "backup.sh",
                 "tab\\x09");
         assertThat(meters.total("cron")).isZero();
         assertThat(table.size()).isEqualTo(3);
         assertThat(exec(table, "tab\t", 1).label()).as("a pinned comm with an escaped byte").isEqualTo("tab\\x09");
         assertThat(exec(table, "bash", 1).label()).as("the budget is taken by the pinned comms")
-                .isEqualTo(CommTable.OVERFLOW_LABEL);
+                .isEqualTo(SeriesTable.OVERFLOW_LABEL);
         assertThat(exec(table, "cron", 2).label()).as("a pinned comm never overflows").isEqualTo("cron");
     }
 
     @Test
     void pinnedCommsNeverExpireAndPassTheAllowAndDenyLists() {
-        CommFilter denyAll = new CommFilter(List.of(), List.of(Pattern.compile(".*")));
-        CommTable table = new CommTable(new CommPolicy(5, IDLE, denyAll, List.of("cron")), meters, 0);
+        SeriesFilter denyAll = new SeriesFilter(List.of(), List.of(Pattern.compile(".*")));
+        SeriesTable table = new SeriesTable(new SeriesPolicy(5, IDLE, denyAll, List.of("cron")), meters, 0);
         assertThat(exec(table, "cron", 1).label()).isEqualTo("cron");
         assertThat(exec(table, "bash", 1)).isNull();
         assertThat(table.expireIdle(100 * S)).isEmpty();
@@ -52,25 +52,25 @@ class CommTableTest {
 
     @Test
     void aLowerBudgetRemovesTheLeastRecentlyExecutedUnpinnedSeries() {
-        CommTable table = new CommTable(policy(10, List.of("cron")), meters, 0);
+        SeriesTable table = new SeriesTable(policy(10, List.of("cron")), meters, 0);
         exec(table, "old", 1 * S);
         exec(table, "mid", 2 * S);
         exec(table, "new", 3 * S);
         exec(table, "old", 4 * S); // old is now the most recent
-        CommTable.Applied applied = table.apply(policy(2, List.of("cron")), 5 * S);
+        SeriesTable.Applied applied = table.apply(policy(2, List.of("cron")), 5 * S);
         assertThat(applied.overBudget()).isEqualTo(2);
         assertThat(meters.removed).containsExactlyInAnyOrder("mid", "new");
         assertThat(meters.total("old")).as("a series that stays keeps its count").isEqualTo(2);
         assertThat(table.size()).isEqualTo(2);
         assertThat(table.maxSeries()).isEqualTo(2);
-        assertThat(exec(table, "fresh", 6 * S).label()).isEqualTo(CommTable.OVERFLOW_LABEL);
+        assertThat(exec(table, "fresh", 6 * S).label()).isEqualTo(SeriesTable.OVERFLOW_LABEL);
         table.apply(policy(3, List.of("cron")), 7 * S);
         assertThat(exec(table, "fresh", 8 * S).label()).as("a raised budget admits again").isEqualTo("fresh");
     }
 
     @Test
     void pinningAnExistingSeriesKeepsItsCountAndUnpinningLetsItExpire() {
-        CommTable table = new CommTable(policy(10, List.of("cron")), meters, 0);
+        SeriesTable table = new SeriesTable(policy(10, List.of("cron")), meters, 0);
         exec(table, "backup.sh", 1);
         exec(table, "backup.sh", 2);
         table.apply(policy(10, List.of("backup.sh")), 3);
@@ -82,13 +82,13 @@ class CommTableTest {
 
     @Test
     void newAllowAndDenyListsRemoveTheSeriesTheyExclude() {
-        CommTable table = new CommTable(policy(10, List.of("cron")), meters, 0);
+        SeriesTable table = new SeriesTable(policy(10, List.of("cron")), meters, 0);
         exec(table, "bash", 1);
         exec(table, "python3", 1);
-        CommFilter noBash = new CommFilter(List.of(), List.of(Pattern.compile("bash|cron")));
-        CommTable.Applied applied = table.apply(new CommPolicy(10, IDLE, noBash, List.of("cron")), 2);
+        SeriesFilter noBash = new SeriesFilter(List.of(), List.of(Pattern.compile("bash|cron")));
+        SeriesTable.Applied applied = table.apply(new SeriesPolicy(10, IDLE, noBash, List.of("cron")), 2);
         assertThat(applied.excluded()).isEqualTo(1);
-        assertThat(meters.live.keySet()).containsExactlyInAnyOrder(CommTable.OVERFLOW_LABEL, "cron", "python3");
+        assertThat(meters.live.keySet()).containsExactlyInAnyOrder(SeriesTable.OVERFLOW_LABEL, "cron", "python3");
         assertThat(exec(table, "bash", 3)).isNull();
         assertThat(table.filtered()).isEqualTo(1);
     }

@@ -8,12 +8,12 @@ import java.lang.invoke.VarHandle;
  * in the two open rate windows, and its exits by status. Only the aggregator thread writes; no
  * per-exec atomics.
  */
-public final class CommSeries {
+public final class Series {
     private static final VarHandle TOTAL;
 
     static {
         try {
-            TOTAL = MethodHandles.lookup().findVarHandle(CommSeries.class, "total", long.class);
+            TOTAL = MethodHandles.lookup().findVarHandle(Series.class, "total", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -31,7 +31,7 @@ public final class CommSeries {
     boolean pinned;
     ExecMeters.SeriesMeters meters;
 
-    CommSeries(String label, long nowNanos) {
+    Series(String label, long nowNanos) {
         this.label = label;
         this.lastExecNanos = nowNanos;
     }

@@ -5,33 +5,33 @@ package org.execexporter.pipeline;
  * {@code ExecRecord.commWord} gives them). The aggregator keeps one mutable probe to look keys up
  * without allocating; keys stored in a map are copies and never change.
  */
-final class CommKey {
+final class SeriesKey {
     private long word0;
     private long word1;
 
-    CommKey(long word0, long word1) {
+    SeriesKey(long word0, long word1) {
         this.word0 = word0;
         this.word1 = word1;
     }
 
     /** Repoints this probe; never call it on a key that is in a map. */
-    CommKey set(long word0, long word1) {
+    SeriesKey set(long word0, long word1) {
         this.word0 = word0;
         this.word1 = word1;
         return this;
     }
 
     /** The key of a comm's bytes (at most 15, none zero). */
-    static CommKey of(byte[] comm) {
+    static SeriesKey of(byte[] comm) {
         long[] words = new long[2];
         for (int i = 0; i < comm.length; i++) {
             words[i / 8] |= (comm[i] & 0xffL) << (8 * (i % 8));
         }
-        return new CommKey(words[0], words[1]);
+        return new SeriesKey(words[0], words[1]);
     }
 
-    CommKey copy() {
-        return new CommKey(word0, word1);
+    SeriesKey copy() {
+        return new SeriesKey(word0, word1);
     }
 
     /** The comm's bytes, up to the first zero byte. */
@@ -51,7 +51,7 @@ final class CommKey {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof CommKey k && k.word0 == word0 && k.word1 == word1;
+        return other instanceof SeriesKey k && k.word0 == word0 && k.word1 == word1;
     }
 
     @Override

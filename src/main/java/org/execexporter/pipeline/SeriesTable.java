@@ -23,34 +23,34 @@ import org.execexporter.base.NameEscaper;
  * for comms that were not admitted, so a flood of distinct names costs no memory beyond the cap.
  * Aggregator thread only, except {@link #size()} and the other counts read by scrapes.
  */
-public final class CommTable {
+public final class SeriesTable {
     public static final String OVERFLOW_LABEL = "__overflow_comms__";
     /** Filter answers remembered for comms without a series; cleared when it fills. */
     static final int DECISION_CACHE = 4096;
 
     private volatile int maxSeries;
-    private CommFilter filter;
+    private SeriesFilter filter;
     private final ExecMeters meters;
-    private final Map<CommKey, CommSeries> series = new HashMap<>();
-    private final Map<CommKey, Boolean> admittedByFilter = new HashMap<>();
-    private final CommKey probe = new CommKey(0, 0);
-    private final CommSeries overflow;
+    private final Map<SeriesKey, Series> series = new HashMap<>();
+    private final Map<SeriesKey, Boolean> admittedByFilter = new HashMap<>();
+    private final SeriesKey probe = new SeriesKey(0, 0);
+    private final Series overflow;
     private volatile int size;
     private long overflowed;
     private long filtered;
     private volatile long overflowedShared;
     private volatile long filteredShared;
 
-    public CommTable(int maxSeries, CommFilter filter, ExecMeters meters, long nowNanos) {
-        this(CommPolicy.of(maxSeries, java.time.Duration.ZERO, filter), meters, nowNanos);
+    public SeriesTable(int maxSeries, SeriesFilter filter, ExecMeters meters, long nowNanos) {
+        this(SeriesPolicy.of(maxSeries, java.time.Duration.ZERO, filter), meters, nowNanos);
     }
 
     /** The table with the pinned comms' series already made; the policy's idle timeout is the aggregator's. */
-    public CommTable(CommPolicy policy, ExecMeters meters, long nowNanos) {
+    public SeriesTable(SeriesPolicy policy, ExecMeters meters, long nowNanos) {
         this.maxSeries = policy.maxSeries();
         this.filter = policy.filter();
         this.meters = meters;
-        this.overflow = new CommSeries(OVERFLOW_LABEL, nowNanos);
+        this.overflow = new Series(OVERFLOW_LABEL, nowNanos);
         overflow.meters = meters.register(overflow);
         pin(policy.pinned(), nowNanos);
     }
@@ -64,13 +64,13 @@ public final class CommTable {
      * if the budget is lower than the series there are, removes the unpinned ones that executed
      * least recently until they fit. Every other series and count stays as it is.
      */
-    Applied apply(CommPolicy policy, long nowNanos) {
+    Applied apply(SeriesPolicy policy, long nowNanos) {
         filter = policy.filter();
         admittedByFilter.clear();
         int excluded = 0;
         if (!filter.admitsAll()) {
-            for (Iterator<CommSeries> it = series.values().iterator(); it.hasNext(); ) {
-                CommSeries s = it.next();
+            for (Iterator<Series> it = series.values().iterator(); it.hasNext(); ) {
+                Series s = it.next();
                 if (!s.pinned && !filter.admits(s.label())) {
                     it.remove();
                     s.meters.remove();
@@ -83,14 +83,14 @@ public final class CommTable {
         maxSeries = policy.maxSeries();
         int overBudget = series.size() - maxSeries;
         if (overBudget > 0) {
-            List<Map.Entry<CommKey, CommSeries>> unpinned = new ArrayList<>();
-            for (Map.Entry<CommKey, CommSeries> e : series.entrySet()) {
+            List<Map.Entry<SeriesKey, Series>> unpinned = new ArrayList<>();
+            for (Map.Entry<SeriesKey, Series> e : series.entrySet()) {
                 if (!e.getValue().pinned) {
                     unpinned.add(e);
                 }
             }
             unpinned.sort(Comparator.comparingLong(e -> e.getValue().lastExecNanos()));
-            for (Map.Entry<CommKey, CommSeries> e : unpinned.subList(0, overBudget)) {
+            for (Map.Entry<SeriesKey, Series> e : unpinned.subList(0, overBudget)) {
                 series.remove(e.getKey());
                 e.getValue().meters.remove();
             }
@@ -102,10 +102,10 @@ public final class CommTable {
     /** Marks the series of {@code labels} pinned, making those that do not exist yet. */
     private void pin(List<String> labels, long nowNanos) {
         for (String label : labels) {
-            CommKey key = CommKey.of(NameEscaper.unescape(label));
-            CommSeries s = series.get(key);
+            SeriesKey key = SeriesKey.of(NameEscaper.unescape(label));
+            Series s = series.get(key);
             if (s == null) {
-                s = new CommSeries(label, nowNanos);
+                s = new Series(label, nowNanos);
                 s.meters = meters.register(s);
                 series.put(key, s);
             }
@@ -118,7 +118,7 @@ public final class CommTable {
      * The series to count an exec of this comm in: its own, the overflow series, or null when
      * the allow/deny lists exclude the comm. Allocates only when a comm gets a new series.
      */
-    CommSeries lookup(long word0, long word1, long nowNanos) {
+    Series lookup(long word0, long word1, long nowNanos) {
         return lookup(word0, word1, nowNanos, true);
     }
 
@@ -128,12 +128,12 @@ public final class CommTable {
      * kernel saw is accounted for). The overflow counter counts execs only: it stays equal to the
      * overflow series' exec counter, and the overflow series counts its exits itself.
      */
-    CommSeries lookupForExit(long word0, long word1, long nowNanos) {
+    Series lookupForExit(long word0, long word1, long nowNanos) {
         return lookup(word0, word1, nowNanos, false);
     }
 
-    private CommSeries lookup(long word0, long word1, long nowNanos, boolean exec) {
-        CommSeries known = series.get(probe.set(word0, word1));
+    private Series lookup(long word0, long word1, long nowNanos, boolean exec) {
+        Series known = series.get(probe.set(word0, word1));
         if (known != null) {
             return known;
         }
@@ -157,9 +157,9 @@ public final class CommTable {
             }
             return overflow;
         }
-        CommKey key = probe.copy();
+        SeriesKey key = probe.copy();
         admittedByFilter.remove(key);
-        CommSeries added = new CommSeries(NameEscaper.escape(key.bytes()), nowNanos);
+        Series added = new Series(NameEscaper.escape(key.bytes()), nowNanos);
         added.meters = meters.register(added);
         series.put(key, added);
         size = series.size();
@@ -167,7 +167,7 @@ public final class CommTable {
     }
 
     /** Every series, the overflow series last. */
-    void forEach(Consumer<CommSeries> action) {
+    void forEach(Consumer<Series> action) {
         series.values().forEach(action);
         action.accept(overflow);
     }
@@ -175,8 +175,8 @@ public final class CommTable {
     /** Removes the series that had no exec since {@code cutoffNanos}; returns their labels. */
     List<String> expireIdle(long cutoffNanos) {
         List<String> removed = new ArrayList<>();
-        for (Iterator<CommSeries> it = series.values().iterator(); it.hasNext(); ) {
-            CommSeries s = it.next();
+        for (Iterator<Series> it = series.values().iterator(); it.hasNext(); ) {
+            Series s = it.next();
             if (s.idleSince(cutoffNanos)) {
                 it.remove();
                 s.meters.remove();

@@ -4,16 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
-import org.execexporter.pipeline.CommFilter;
-import org.execexporter.pipeline.CommTable;
+import org.execexporter.pipeline.SeriesFilter;
+import org.execexporter.pipeline.SeriesTable;
 import org.execexporter.testing.Scrape;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The exec metrics by their exported names: the per-comm counter and histogram, the host histogram. */
-class CommMetersTest {
+class ExecMetricsTest {
     private final PrometheusMeterRegistry registry = Registries.prometheus();
-    private final CommMeters meters = new CommMeters(registry, registry.getPrometheusRegistry(), List.of(1.0, 5.0, 10.0), true);
+    private final ExecMetrics meters = new ExecMetrics(registry, registry.getPrometheusRegistry(), List.of(1.0, 5.0, 10.0), true);
 
     @AfterEach
     void close() {
@@ -22,7 +22,7 @@ class CommMetersTest {
 
     @Test
     void theOverflowSeriesIsThereAtZeroFromTheFirstScrape() {
-        CommTable table = new CommTable(10, CommFilter.none(), meters, 0);
+        SeriesTable table = new SeriesTable(10, SeriesFilter.none(), meters, 0);
         Scrape s = new Scrape(registry.scrape());
         assertThat(s.value("exec_events_total{comm=\"__overflow_comms__\"}")).isZero();
         assertThat(s.value("exec_comm_window_events_count{comm=\"__overflow_comms__\"}")).isZero();

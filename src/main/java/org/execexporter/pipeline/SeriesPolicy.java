@@ -13,8 +13,8 @@ import java.util.List;
  * @param filter      comm.allow / comm.deny
  * @param pinned      label values of the comms whose series always exist (at most maxSeries of them)
  */
-public record CommPolicy(int maxSeries, Duration idleTimeout, CommFilter filter, List<String> pinned) {
-    public CommPolicy {
+public record SeriesPolicy(int maxSeries, Duration idleTimeout, SeriesFilter filter, List<String> pinned) {
+    public SeriesPolicy {
         pinned = List.copyOf(pinned);
         if (pinned.size() > maxSeries) {
             throw new IllegalArgumentException("more pinned comms (" + pinned.size() + ") than series ("
@@ -22,7 +22,7 @@ public record CommPolicy(int maxSeries, Duration idleTimeout, CommFilter filter,
         }
     }
 
-    public static CommPolicy of(int maxSeries, Duration idleTimeout, CommFilter filter) {
-        return new CommPolicy(maxSeries, idleTimeout, filter, List.of());
+    public static SeriesPolicy of(int maxSeries, Duration idleTimeout, SeriesFilter filter) {
+        return new SeriesPolicy(maxSeries, idleTimeout, filter, List.of());
     }
 }
