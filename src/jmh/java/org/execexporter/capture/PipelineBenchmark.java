@@ -92,7 +92,7 @@ public class PipelineBenchmark {
         PrometheusMeterRegistry registry = Registries.prometheus();
         ExecMetrics meters = new ExecMetrics(registry, registry.getPrometheusRegistry(), defaults.rate().buckets(),
                 defaults.rate().perComm());
-        SeriesTable table = new SeriesTable(defaults.comm().maxSeries(), SeriesFilter.none(), meters, now);
+        SeriesTable table = new SeriesTable(defaults.metrics().maxSeries(), SeriesFilter.none(), meters, now);
         aggregator = new Aggregator(queue, table, meters, Duration.ofMillis(300), Duration.ofHours(1),
                 System::nanoTime);
         // Every synthetic record must decode and reach the aggregator, or the numbers mean nothing.

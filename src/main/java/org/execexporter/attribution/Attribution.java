@@ -12,16 +12,18 @@ import java.util.List;
  */
 public final class Attribution {
     private final List<AttributionLabel> labels;
+    private final boolean commChosen;
     private final CgroupResolver cgroups;
     private final UserNames users;
 
     /**
-     * @param labels  the labels, in their metrics order, {@code comm} ignored
+     * @param labels  the labels chosen, in their metrics order ({@code comm}: see {@link #commChosen})
      * @param cgroups null unless a label needs the cgroup
      * @param users   null unless {@code user} is among the labels
      */
     public Attribution(List<AttributionLabel> labels, CgroupResolver cgroups, UserNames users) {
         this.labels = labels.stream().filter(label -> label != AttributionLabel.COMM).toList();
+        this.commChosen = labels.contains(AttributionLabel.COMM);
         this.cgroups = cgroups;
         this.users = users;
         if (cgroups == null && this.labels.stream().anyMatch(AttributionLabel::needsCgroup)) {
@@ -47,14 +49,42 @@ public final class Attribution {
         return new Attribution(labels, cgroups, users);
     }
 
+    /** Whether {@code comm} is among the labels chosen (the record holds its value). */
+    public boolean commChosen() {
+        return commChosen;
+    }
+
     /** The attribution labels, in the order of {@link #values}. */
     public List<AttributionLabel> labels() {
         return labels;
     }
 
+    /** No attribution label: {@code comm} alone. */
+    public static Attribution none() {
+        return new Attribution(List.of(AttributionLabel.COMM), null, null);
+    }
+
+    /**
+     * The labels' values for an exec's cgroup and uid.
+     *
+     * @param values  one per label of {@link #labels()}; empty where a label does not apply
+     * @param pending the cgroup was not found yet, but may be when asked again later
+     *                ({@link Cgroup#pending}): its labels are empty for now
+     */
+    public record Values(String[] values, boolean pending) {}
+
+    public Values resolve(long cgroupId, int uid) {
+        Cgroup cgroup = cgroups == null ? null : cgroups.resolve(cgroupId);
+        return new Values(values(cgroup == null ? CgroupLabels.NONE : cgroup.labels(), uid),
+                cgroup != null && cgroup.pending());
+    }
+
     /** One value per label of {@link #labels()}; empty where a label does not apply. */
     public String[] values(long cgroupId, int uid) {
-        CgroupLabels cgroup = cgroups == null ? CgroupLabels.NONE : cgroups.resolve(cgroupId).labels();
+        return resolve(cgroupId, uid).values();
+    }
+
+    private String[] values(CgroupLabels cgroup, int uid) {
         String[] values = new String[labels.size()];
         for (int i = 0; i < values.length; i++) {
             values[i] = switch (labels.get(i)) {

@@ -20,7 +20,8 @@ import java.util.function.LongSupplier;
  * <p>On a miss the hierarchy is walked again, but not sooner than {@code minRescanInterval} after
  * the previous walk, nor sooner than {@value #COST_FACTOR} times the previous walk's duration (the
  * walks take at most 1/{@value #COST_FACTOR} of a core however many new cgroups appear). A miss
- * inside that interval resolves to unknown (counted as deferred) and is not remembered as gone.
+ * inside that interval resolves to {@link Cgroup#PENDING} (counted as unknown and deferred) and is
+ * not remembered as gone; so does a miss of a walk cut short by its limits.
  *
  * <p>Thread-safe; meant to be called once per new series or trace line, not per exec.
  */
@@ -112,15 +113,16 @@ public final class CgroupResolver {
             if (walked && nanoTime.getAsLong() - nextWalkNanos < 0) {
                 unknown++;
                 deferred++;
-                return Cgroup.UNKNOWN;
+                return Cgroup.PENDING;
             }
             rescan();
             path = index.get(id);
             if (path == null) {
-                if (!lastWalkTruncated) {
-                    gone.put(id, Boolean.TRUE);
-                }
                 unknown++;
+                if (lastWalkTruncated) {
+                    return Cgroup.PENDING;
+                }
+                gone.put(id, Boolean.TRUE);
                 return Cgroup.UNKNOWN;
             }
         }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.execexporter.attribution.AttributionLabel;
 import org.execexporter.capture.AttachMode;
 import org.execexporter.base.NameEscaper;
 
@@ -169,10 +170,40 @@ public final class ConfigRules {
         return label;
     }
 
+    /** --metrics.labels: a comma-separated list such as comm,unit,container (any subset, each once). */
+    public static List<AttributionLabel> labels(String list) {
+        return AttributionLabel.parseList(list);
+    }
+
+    /** metrics.labels in the config file: a list of label names, or one comma-separated string. */
+    public static List<AttributionLabel> labels(List<String> names) {
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("must name at least one label");
+        }
+        return AttributionLabel.parseList(String.join(",", names));
+    }
+
+    /** A label given allow or deny patterns: one of the labels chosen. */
+    public static AttributionLabel listedLabel(String name, List<AttributionLabel> chosen) {
+        AttributionLabel label = AttributionLabel.parseList(name).get(0);
+        if (!chosen.contains(label)) {
+            throw new IllegalArgumentException("is a list for the " + name + " label, which metrics.labels does not "
+                    + "choose (" + chosen.stream().map(AttributionLabel::labelName).toList() + ")");
+        }
+        return label;
+    }
+
+    /** Pinned comms are series of the comm label: it must be chosen. */
+    public static void pinnedNeedComm(List<String> pinned, List<AttributionLabel> labels) {
+        if (!pinned.isEmpty() && !labels.contains(AttributionLabel.COMM)) {
+            throw new IllegalArgumentException("needs the comm label among metrics.labels: pinned comms are its series");
+        }
+    }
+
     /** Pinned comms take slots of the series budget: there must be room for all of them. */
     public static void pinnedWithinBudget(List<String> pinned, int maxSeries) {
         if (pinned.size() > maxSeries) {
-            throw new IllegalArgumentException("must list at most comm.max_series (" + maxSeries + ") comms, "
+            throw new IllegalArgumentException("must list at most metrics.max_series (" + maxSeries + ") comms, "
                     + "not " + pinned.size() + ": pinned comms take slots of the series budget");
         }
         if (pinned.stream().distinct().count() != pinned.size()) {

@@ -2,15 +2,19 @@ package org.execexporter.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
+import org.execexporter.attribution.AttributionLabel;
 import org.execexporter.capture.ProbeOptions;
 
 /**
  * Everything the daemon is configured with, immutable and already validated. Sections mirror
  * config/exec-exporter.yml; every value has a built-in default ({@link #defaults()}).
  */
-public record DaemonConfig(Web web, Log log, Comm comm, Queue queue, Rate rate, Collector collector,
+public record DaemonConfig(Web web, Log log, Metrics metrics, Queue queue, Rate rate, Collector collector,
                            ProbeOptions bpf) {
 
     /**
@@ -56,28 +60,66 @@ public record DaemonConfig(Web web, Log log, Comm comm, Queue queue, Rate rate, 
     }
 
     /**
-     * @param maxSeries   the most comms with a series of their own, pinned ones included; execs of
-     *                    further comms go to the overflow series
-     * @param idleTimeout a comm's series is removed, freeing its slot, after this long without an exec
-     * @param allow       if not empty, only comms that fully match one of these get counted
-     * @param deny        comms that fully match one of these are not counted (deny wins over allow)
+     * The series and their labels.
+     *
+     * @param labels      the labels of every exec series, in their metrics order (--metrics.labels):
+     *                    comm and the attribution labels; each combination of values is one series
+     * @param maxSeries   the most label combinations with a series of their own, pinned ones
+     *                    included; execs of further combinations go to the overflow series
+     * @param idleTimeout a series is removed, freeing its slot, after this long without an exec
+     * @param allow       per label: if not empty, only values that fully match one of these are counted
+     * @param deny        per label: values that fully match one of these are not counted (deny wins)
      * @param pinned      comms (label values) whose series exist from the start, at 0, never expire
      *                    and never overflow; they take slots of maxSeries and pass allow/deny
      */
-    public record Comm(int maxSeries, Duration idleTimeout, List<Pattern> allow, List<Pattern> deny,
-                       List<String> pinned) {
-        public Comm {
-            allow = List.copyOf(allow);
-            deny = List.copyOf(deny);
+    public record Metrics(List<AttributionLabel> labels, int maxSeries, Duration idleTimeout,
+                          Map<AttributionLabel, List<Pattern>> allow, Map<AttributionLabel, List<Pattern>> deny,
+                          List<String> pinned) {
+        public static final List<AttributionLabel> DEFAULT_LABELS = List.of(AttributionLabel.COMM);
+
+        public Metrics {
+            labels = List.copyOf(labels);
+            allow = lists(allow);
+            deny = lists(deny);
             pinned = List.copyOf(pinned);
         }
 
-        public Comm(int maxSeries, Duration idleTimeout, List<Pattern> allow, List<Pattern> deny) {
+        /** comm alone, with the comm label's lists. */
+        public Metrics(int maxSeries, Duration idleTimeout, List<Pattern> allow, List<Pattern> deny,
+                       List<String> pinned) {
+            this(DEFAULT_LABELS, maxSeries, idleTimeout, commLists(allow), commLists(deny), pinned);
+        }
+
+        public Metrics(int maxSeries, Duration idleTimeout, List<Pattern> allow, List<Pattern> deny) {
             this(maxSeries, idleTimeout, allow, deny, List.of());
         }
 
-        public static Comm defaults() {
-            return new Comm(500, Duration.ofHours(1), List.of(), List.of(), List.of());
+        public static Metrics defaults() {
+            return new Metrics(DEFAULT_LABELS, 500, Duration.ofHours(1), Map.of(), Map.of(), List.of());
+        }
+
+        /** The comm label's allow list (empty when none). */
+        public List<Pattern> commAllow() {
+            return allow.getOrDefault(AttributionLabel.COMM, List.of());
+        }
+
+        public List<Pattern> commDeny() {
+            return deny.getOrDefault(AttributionLabel.COMM, List.of());
+        }
+
+        private static Map<AttributionLabel, List<Pattern>> commLists(List<Pattern> patterns) {
+            return patterns.isEmpty() ? Map.of() : Map.of(AttributionLabel.COMM, patterns);
+        }
+
+        /** Labels without patterns are left out, so that equal lists compare equal. */
+        private static Map<AttributionLabel, List<Pattern>> lists(Map<AttributionLabel, List<Pattern>> lists) {
+            Map<AttributionLabel, List<Pattern>> out = new EnumMap<>(AttributionLabel.class);
+            lists.forEach((label, patterns) -> {
+                if (!patterns.isEmpty()) {
+                    out.put(label, List.copyOf(patterns));
+                }
+            });
+            return Collections.unmodifiableMap(out);
         }
     }
 
@@ -111,22 +153,28 @@ public record DaemonConfig(Web web, Log log, Comm comm, Queue queue, Rate rate, 
     }
 
     /**
-     * @param jvm   export the JVM's own metrics (memory, GC, threads, classes, process CPU, fds)
-     * @param exits count how exec'd processes end (exit status, lifetime): loads the exit program
+     * @param jvm          export the JVM's own metrics (memory, GC, threads, classes, process CPU, fds)
+     * @param exits        count how exec'd processes end (exit status, lifetime): loads the exit program
+     * @param execFailures count failed execve/execveat calls by errno: loads a program on the system
+     *                     call exit, which every system call of the host pays for (off by default)
      */
-    public record Collector(boolean jvm, boolean exits) {
-        /** Exits at their default, on. */
+    public record Collector(boolean jvm, boolean exits, boolean execFailures) {
+        /** Exits and failures at their defaults, on and off. */
         public Collector(boolean jvm) {
-            this(jvm, true);
+            this(jvm, true, false);
+        }
+
+        public Collector(boolean jvm, boolean exits) {
+            this(jvm, exits, false);
         }
 
         public static Collector defaults() {
-            return new Collector(true, true);
+            return new Collector(true, true, false);
         }
     }
 
     public static DaemonConfig defaults() {
-        return new DaemonConfig(Web.defaults(), Log.defaults(), Comm.defaults(), Queue.defaults(), Rate.defaults(),
+        return new DaemonConfig(Web.defaults(), Log.defaults(), Metrics.defaults(), Queue.defaults(), Rate.defaults(),
                 Collector.defaults(), ProbeOptions.defaults().withCaptureFilename(false));
     }
 }

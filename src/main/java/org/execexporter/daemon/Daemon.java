@@ -2,7 +2,12 @@ package org.execexporter.daemon;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.channels.ServerSocketChannel;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
+import org.execexporter.attribution.Attribution;
+import org.execexporter.attribution.AttributionLabel;
 import org.execexporter.base.BuildInfo;
 import org.execexporter.capture.ExecEventSource;
 import org.execexporter.config.DaemonConfig;
@@ -40,14 +45,25 @@ public final class Daemon implements AutoCloseable {
     private volatile boolean counting;
     private boolean closed;
 
-    /** @param clock CLOCK_MONOTONIC nanoseconds, the clock of the execs' kernel timestamps */
-    public Daemon(DaemonConfig config, ExecEventSource source, BuildInfo build, LongSupplier clock) {
-        this(config, source, build, clock, System::currentTimeMillis);
+    /**
+     * @param attribution where the labels' values come from ({@link Attribution#none()}: comm alone)
+     * @param collectors  each collector's name and whether it runs (exec_exporter_collector_enabled)
+     * @param clock       CLOCK_MONOTONIC nanoseconds, the clock of the execs' kernel timestamps
+     */
+    public Daemon(DaemonConfig config, ExecEventSource source, Attribution attribution, Map<String, Boolean> collectors,
+                  BuildInfo build, LongSupplier clock) {
+        this(config, source, attribution, collectors, build, clock, System::currentTimeMillis);
+    }
+
+    /** Comm alone; the exec and exits collectors as configured (tests). */
+    Daemon(DaemonConfig config, ExecEventSource source, BuildInfo build, LongSupplier clock) {
+        this(config, source, Attribution.none(), collectorsOf(config.collector().exits(), false), build, clock,
+                System::currentTimeMillis);
     }
 
     /** @param wallClockMillis the time of day, for the reload timestamp (fixed in the golden test) */
-    Daemon(DaemonConfig config, ExecEventSource source, BuildInfo build, LongSupplier clock,
-           LongSupplier wallClockMillis) {
+    Daemon(DaemonConfig config, ExecEventSource source, Attribution attribution, Map<String, Boolean> collectors,
+           BuildInfo build, LongSupplier clock, LongSupplier wallClockMillis) {
         this.config = config;
         this.source = source;
         this.build = build;
@@ -56,28 +72,38 @@ public final class Daemon implements AutoCloseable {
             Registries.bindProcessAndJvm(registry.getPrometheusRegistry());
         }
         BuildInfoGauge.register(registry, build);
-        ExecMetrics meters = new ExecMetrics(registry, registry.getPrometheusRegistry(), config.rate().buckets(),
-                config.rate().perComm());
+        List<String> labelNames = SeriesTable.labelsOf(attribution).stream().map(AttributionLabel::labelName).toList();
+        ExecMetrics meters = new ExecMetrics(registry, registry.getPrometheusRegistry(), labelNames,
+                config.rate().buckets(), config.rate().perComm());
         this.queue = new ExecQueue(config.queue().capacity());
-        this.table = new SeriesTable(policy(config.comm()), meters, clock.getAsLong());
+        this.table = new SeriesTable(attribution, policy(config.metrics()), meters, clock.getAsLong());
         this.aggregator = new Aggregator(queue, table, meters,
-                Aggregator.windowGraceFor(config.bpf().pollTimeout()), config.comm().idleTimeout(), clock);
+                Aggregator.windowGraceFor(config.bpf().pollTimeout()), config.metrics().idleTimeout(), clock);
         meters.beforeHostScrape(aggregator::catchUp);
-        this.health = ExporterHealth.register(registry, source::stats, queue, table);
+        this.health = ExporterHealth.register(registry, source::stats, queue, table, attribution, collectors);
         this.reloads = ConfigReloads.register(registry, wallClockMillis);
     }
 
-    private static SeriesPolicy policy(DaemonConfig.Comm comm) {
-        return new SeriesPolicy(comm.maxSeries(), comm.idleTimeout(), new SeriesFilter(comm.allow(), comm.deny()),
-                comm.pinned());
+    /** The names of exec_exporter_collector_enabled's collectors, with whether each runs. */
+    public static Map<String, Boolean> collectorsOf(boolean exits, boolean execFailures) {
+        Map<String, Boolean> collectors = new LinkedHashMap<>();
+        collectors.put("exec", true);
+        collectors.put("exits", exits);
+        collectors.put("exec_failures", execFailures);
+        return collectors;
+    }
+
+    private static SeriesPolicy policy(DaemonConfig.Metrics metrics) {
+        return new SeriesPolicy(metrics.maxSeries(), metrics.idleTimeout(),
+                new SeriesFilter(metrics.allow(), metrics.deny()), metrics.pinned());
     }
 
     /**
-     * Applies the comm settings of a reload (series budget, allow/deny, pinned comms, idle
-     * timeout) while counting goes on: nothing is detached, no count restarts.
+     * Applies the series settings of a reload (series budget, allow/deny, pinned comms, idle
+     * timeout) while counting goes on: nothing is detached, no count restarts. The labels stay.
      */
-    public void reconfigure(DaemonConfig.Comm comm) {
-        aggregator.reconfigure(policy(comm));
+    public void reconfigure(DaemonConfig.Metrics metrics) {
+        aggregator.reconfigure(policy(metrics));
     }
 
     /** exec_exporter_config_last_reload_*: told of every reload of the config and web config files. */

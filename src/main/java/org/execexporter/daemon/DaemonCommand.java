@@ -6,6 +6,10 @@ import java.nio.channels.ServerSocketChannel;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.execexporter.attribution.Attribution;
+import org.execexporter.attribution.AttributionLabel;
+import org.execexporter.attribution.CgroupResolver;
+import org.execexporter.attribution.UserNames;
 import org.execexporter.base.BuildInfo;
 import org.execexporter.base.Durations;
 import org.execexporter.base.ErrorLine;
@@ -128,7 +132,23 @@ public final class DaemonCommand {
                     + "was attached as a classic tracepoint").log();
         }
 
-        Daemon daemon = new Daemon(config, capture, build, System::nanoTime);
+        Attribution attribution;
+        try {
+            attribution = Attribution.open(config.metrics().labels(), CgroupResolver.Settings.DEFAULTS,
+                    UserNames.Settings.DEFAULTS);
+        } catch (IOException e) {
+            capture.close();
+            err.println(ErrorLine.of(NAME, "--metrics.labels=" + labelList(config) + ": " + e.getMessage()));
+            systemd.status("Failed to start: " + e.getMessage());
+            return ExitCodes.USAGE; // the host will not grow a cgroup2 mount: no restart helps
+        }
+        if (attribution.cgroups() != null) {
+            log.atInfo().setMessage("Attributing execs to cgroups").addKeyValue("labels", labelList(config))
+                    .addKeyValue("cgroup2", attribution.cgroups().mount().mountPoint())
+                    .addKeyValue("cgroups", attribution.cgroups().stats().indexed()).log();
+        }
+        Daemon daemon = new Daemon(config, capture, attribution,
+                Daemon.collectorsOf(capture.exitsAttached(), false), build, System::nanoTime);
         settings.web().onReload(daemon.reloads()::reloaded);
         Shutdown.onExit(daemon::close);
         if (Shutdown.requested()) { // the probe is closed with the daemon
@@ -137,10 +157,11 @@ public final class DaemonCommand {
             return ExitCodes.OK;
         }
         daemon.startCounting();
-        log.atInfo().setMessage("Counting execs").addKeyValue("queue_capacity", config.queue().capacity())
-                .addKeyValue("max_series", config.comm().maxSeries())
-                .addKeyValue("pinned", config.comm().pinned().size())
-                .addKeyValue("idle_timeout", Durations.format(config.comm().idleTimeout())).log();
+        log.atInfo().setMessage("Counting execs").addKeyValue("labels", labelList(config))
+                .addKeyValue("queue_capacity", config.queue().capacity())
+                .addKeyValue("max_series", config.metrics().maxSeries())
+                .addKeyValue("pinned", config.metrics().pinned().size())
+                .addKeyValue("idle_timeout", Durations.format(config.metrics().idleTimeout())).log();
         MetricsServer server;
         try {
             server = daemon.serve(settings.web(), inherited);
@@ -179,6 +200,10 @@ public final class DaemonCommand {
         daemon.close();
         log.info("Stopped");
         return ExitCodes.OK;
+    }
+
+    private static String labelList(DaemonConfig config) {
+        return String.join(",", config.metrics().labels().stream().map(AttributionLabel::labelName).toList());
     }
 
     /** A runtime failure at start: one line on stderr, the same for `systemctl status`, exit 1. */

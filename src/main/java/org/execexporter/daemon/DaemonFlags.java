@@ -5,6 +5,7 @@ import static org.execexporter.base.FlagSet.pick;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.execexporter.attribution.AttributionLabel;
 import org.execexporter.base.Durations;
 import org.execexporter.base.FlagSet;
 import org.execexporter.base.UsageException;
@@ -36,12 +37,16 @@ final class DaemonFlags {
     private final FlagSet.Flag<Path> webConfigFile;
     private final FlagSet.Flag<LogLevel> logLevel;
     private final FlagSet.Flag<LogFormat> logFormat;
+    private final FlagSet.Flag<List<AttributionLabel>> labels;
     private final FlagSet.Flag<Integer> maxSeries;
+    private final FlagSet.Flag<Integer> commMaxSeries;
     private final FlagSet.Flag<Duration> idleTimeout;
+    private final FlagSet.Flag<Duration> commIdleTimeout;
     private final FlagSet.Flag<List<String>> pinned;
     private final FlagSet.Flag<Integer> queueCapacity;
     private final FlagSet.Flag<Boolean> jvm;
     private final FlagSet.Flag<Boolean> exits;
+    private final FlagSet.Flag<Boolean> execFailures;
     private final ProbeFlags probe;
 
     DaemonFlags() {
@@ -74,13 +79,23 @@ final class DaemonFlags {
                 "Only log messages with this severity or above: debug, info, warn, error", LogLevel::parse);
         logFormat = set.custom("log.format", d.log().format(), d.log().format().value(),
                 "Output format of log messages: logfmt or json", LogFormat::parse);
-        maxSeries = set.custom("comm.max-series", d.comm().maxSeries(), String.valueOf(d.comm().maxSeries()),
-                "Most comms with a series of their own; further comms count in comm=\"__overflow_comms__\"",
+        labels = set.custom("metrics.labels", d.metrics().labels(), "comm",
+                "Labels of every exec series, comma-separated: comm, unit (systemd unit), user_unit, container "
+                        + "(id), pod (Kubernetes pod uid), user; each combination is one series of the budget",
+                ConfigRules::labels);
+        maxSeries = set.custom("metrics.max-series", d.metrics().maxSeries(), String.valueOf(d.metrics().maxSeries()),
+                "Most label combinations with a series of their own; further ones count in the overflow series "
+                        + "(every label \"__overflow_comms__\")",
                 v -> ConfigRules.maxSeries(FlagSet.parseWhole(v)));
-        idleTimeout = set.custom("comm.idle-timeout", d.comm().idleTimeout(), Durations.format(d.comm().idleTimeout()),
-                "Remove a comm's series after this long without an exec, freeing its slot",
+        commMaxSeries = set.custom("comm.max-series", d.metrics().maxSeries(), null,
+                "Former name of --metrics.max-series", v -> ConfigRules.maxSeries(FlagSet.parseWhole(v)));
+        idleTimeout = set.custom("metrics.idle-timeout", d.metrics().idleTimeout(),
+                Durations.format(d.metrics().idleTimeout()),
+                "Remove a series after this long without an exec, freeing its slot",
                 v -> ConfigRules.idleTimeout(Durations.parse(v)));
-        pinned = set.repeatable("comm.pinned", d.comm().pinned(), null,
+        commIdleTimeout = set.custom("comm.idle-timeout", d.metrics().idleTimeout(), null,
+                "Former name of --metrics.idle-timeout", v -> ConfigRules.idleTimeout(Durations.parse(v)));
+        pinned = set.repeatable("comm.pinned", d.metrics().pinned(), null,
                 "A comm whose series exists from the start at 0, never expires and never overflows; "
                         + "repeat it for more", ConfigRules::pinnedComm);
         queueCapacity = set.custom("queue.capacity", d.queue().capacity(), String.valueOf(d.queue().capacity()),
@@ -89,6 +104,8 @@ final class DaemonFlags {
         jvm = set.bool("collector.jvm", d.collector().jvm(), "Export the JVM's own metrics (memory, GC, threads)");
         exits = set.bool("collector.exits", d.collector().exits(),
                 "Count how exec'd processes end: exit status and lifetime (needs tp_btf)");
+        execFailures = set.bool("collector.exec-failures", d.collector().execFailures(),
+                "Count failed execve/execveat calls by errno; every system call of the host pays for it (see README)");
         probe = new ProbeFlags(set);
         help = set.bool("help", false, "Show this help and exit");
         version = set.bool("version", false, "Show the version and exit");
@@ -109,13 +126,25 @@ final class DaemonFlags {
 
     /** {@code base} with every flag given on the command line applied over it. */
     DaemonConfig overlay(DaemonConfig base) throws UsageException {
-        DaemonConfig.Comm c = base.comm();
+        DaemonConfig.Metrics m = base.metrics();
         ProbeOptions bpf = probe.overlay(base.bpf());
-        DaemonConfig.Comm comm = new DaemonConfig.Comm(pick(maxSeries, c.maxSeries()),
-                pick(idleTimeout, c.idleTimeout()), c.allow(), c.deny(), pick(pinned, c.pinned()));
-        if (pinned.isSet() || maxSeries.isSet()) {
+        DaemonConfig.Metrics metrics = new DaemonConfig.Metrics(pick(labels, m.labels()),
+                either(maxSeries, commMaxSeries, m.maxSeries()), either(idleTimeout, commIdleTimeout, m.idleTimeout()),
+                m.allow(), m.deny(), pick(pinned, m.pinned()));
+        if (labels.isSet()) {
+            for (var lists : List.of(metrics.allow(), metrics.deny())) {
+                for (AttributionLabel listed : lists.keySet()) {
+                    if (!metrics.labels().contains(listed)) {
+                        throw new UsageException(labels.name() + " leaves out " + listed.labelName() + ", for which "
+                                + "the config file has allow or deny patterns");
+                    }
+                }
+            }
+        }
+        if (pinned.isSet() || maxSeries.isSet() || commMaxSeries.isSet() || labels.isSet()) {
             try {
-                ConfigRules.pinnedWithinBudget(comm.pinned(), comm.maxSeries());
+                ConfigRules.pinnedWithinBudget(metrics.pinned(), metrics.maxSeries());
+                ConfigRules.pinnedNeedComm(metrics.pinned(), metrics.labels());
             } catch (IllegalArgumentException e) {
                 throw new UsageException("comm.pinned (" + pinned.name() + " or the config file) " + e.getMessage());
             }
@@ -126,10 +155,19 @@ final class DaemonFlags {
                         pick(telemetryPath, base.web().telemetryPath()), pick(maxRequests, base.web().maxRequests()),
                         pick(webConfigFile, base.web().configFile())),
                 new DaemonConfig.Log(pick(logLevel, base.log().level()), pick(logFormat, base.log().format())),
-                comm,
+                metrics,
                 new DaemonConfig.Queue(pick(queueCapacity, base.queue().capacity())),
                 base.rate(),
-                new DaemonConfig.Collector(pick(jvm, base.collector().jvm()), pick(exits, base.collector().exits())),
+                new DaemonConfig.Collector(pick(jvm, base.collector().jvm()), pick(exits, base.collector().exits()),
+                        pick(execFailures, base.collector().execFailures())),
                 bpf);
+    }
+
+    /** A flag that has a former name: either name, not both. */
+    private static <T> T either(FlagSet.Flag<T> flag, FlagSet.Flag<T> former, T fallback) throws UsageException {
+        if (flag.isSet() && former.isSet()) {
+            throw new UsageException(former.name() + " is the former name of " + flag.name() + ": give one of them");
+        }
+        return pick(flag, pick(former, fallback));
     }
 }

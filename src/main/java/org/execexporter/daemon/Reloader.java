@@ -57,7 +57,7 @@ final class Reloader {
                     .addKeyValue("keys", String.join(",", changes.needRestart())).log();
         }
         DaemonConfig effective = changes.effective();
-        daemon.reconfigure(effective.comm());
+        daemon.reconfigure(effective.metrics());
         LogSetup.apply(effective.log().level(), effective.log().format());
         running = effective;
         daemon.reloads().reloaded(true);

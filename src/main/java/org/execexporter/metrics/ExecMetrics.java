@@ -2,6 +2,7 @@ package org.execexporter.metrics;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.Collector;
@@ -13,10 +14,11 @@ import org.execexporter.pipeline.ExecMeters;
 import org.execexporter.pipeline.ExitCount;
 
 /**
- * The exec metrics proper: per comm, {@code exec_events_total} and the window histogram
- * {@code exec_comm_window_events}; for the host, {@code exec_host_window_events}; and how the
- * comm's processes end, {@code exec_exits_total{comm,status}} and {@code exec_process_lifetime_seconds}
- * (registered on the comm's first exit, removed with its series).
+ * The exec metrics proper: per series (a label combination: comm, and the attribution labels
+ * chosen), {@code exec_events_total} and the window histogram {@code exec_comm_window_events}; for
+ * the host, {@code exec_host_window_events}; and how the series' processes end,
+ * {@code exec_exits_total{...,status}} and {@code exec_process_lifetime_seconds} (registered on the
+ * series' first exit, removed with it).
  *
  * <p>A window histogram observes, for each closed 1-second window, the number of execs in it: the
  * classic bucket {@code le="N"} counts the windows that had at most N execs. The per-comm histogram
@@ -46,6 +48,7 @@ public final class ExecMetrics implements ExecMeters {
     static final int NATIVE_MAX_BUCKETS = 64;
 
     private final MeterRegistry registry;
+    private final String[] labelNames;
     private final Histogram perComm;
     private final Histogram host;
     private final Histogram lifetime;
@@ -56,7 +59,18 @@ public final class ExecMetrics implements ExecMeters {
      * @param perComm false: no per-comm histogram, a comm's counter is its only series
      */
     public ExecMetrics(MeterRegistry registry, PrometheusRegistry prometheus, List<Double> buckets, boolean perComm) {
+        this(registry, prometheus, List.of("comm"), buckets, perComm);
+    }
+
+    /**
+     * @param labelNames the series' labels, in the order of {@link Series#labelValues()}
+     * @param buckets    the classic buckets' upper bounds
+     * @param perComm    false: no per-series window histogram, the counter is a combination's only series
+     */
+    public ExecMetrics(MeterRegistry registry, PrometheusRegistry prometheus, List<String> labelNames,
+                       List<Double> buckets, boolean perComm) {
         this.registry = registry;
+        this.labelNames = labelNames.toArray(String[]::new);
         double[] bounds = buckets.stream().mapToDouble(Double::doubleValue).toArray();
         this.host = histogram(HOST_WINDOW, "Execs on the whole host per 1-second window, observed for every "
                 + "window (zeros included); bucket le=N counts the windows with at most N execs", bounds).build();
@@ -74,10 +88,10 @@ public final class ExecMetrics implements ExecMeters {
         });
         this.perComm = !perComm ? null : histogram(COMM_WINDOW, "Execs of a comm per 1-second window, observed "
                 + "for each window in which the comm executed; bucket le=N counts the windows with at most N execs",
-                bounds).labelNames("comm").register(prometheus);
+                bounds).labelNames(this.labelNames).register(prometheus);
         this.lifetime = histogram(LIFETIME, "Lifetime of processes that exec'd, from their start (fork) to their "
                 + "exit, by the comm they had at exit; observed once per process", LIFETIME_BUCKETS)
-                .labelNames("comm").register(prometheus);
+                .labelNames(this.labelNames).register(prometheus);
     }
 
     private static Histogram.Builder histogram(String name, String help, double[] bounds) {
@@ -93,17 +107,23 @@ public final class ExecMetrics implements ExecMeters {
 
     @Override
     public SeriesMeters register(Series series) {
+        String[] values = series.labelValues();
+        Tags tags = Tags.empty();
+        for (int i = 0; i < labelNames.length; i++) {
+            tags = tags.and(labelNames[i], values[i]);
+        }
+        Tags seriesTags = tags;
         FunctionCounter counter = FunctionCounter.builder(EVENTS, series, Series::total)
                 .description("Successful execs per command name (comm: at most 15 bytes; bytes that are not "
-                        + "printable UTF-8 shown as \\xNN, a backslash doubled; comm=__overflow_comms__ counts "
-                        + "the comms beyond comm.max_series)")
-                .tag("comm", series.label())
+                        + "printable UTF-8 shown as \\xNN, a backslash doubled) and the labels of --metrics.labels; "
+                        + "every label __overflow_comms__: the combinations beyond --metrics.max-series")
+                .tags(seriesTags)
                 .register(registry);
-        // made now, so that the series is there, at 0, from the comm's first scrape
-        DistributionDataPoint window = perComm == null ? null : perComm.labelValues(series.label());
+        // made now, so that the series is there, at 0, from its first scrape
+        DistributionDataPoint window = perComm == null ? null : perComm.labelValues(values);
         List<FunctionCounter> exits = new java.util.ArrayList<>(); // aggregator thread only
         return new SeriesMeters() {
-            /** Made on the comm's first exit (a comm without exits has no lifetime series); then reused. */
+            /** Made on the series' first exit (a series without exits has no lifetime series); then reused. */
             private DistributionDataPoint life;
 
             @Override
@@ -116,9 +136,10 @@ public final class ExecMetrics implements ExecMeters {
             @Override
             public void registerExit(ExitCount count) {
                 exits.add(FunctionCounter.builder(EXITS, count, ExitCount::total)
-                        .description("Processes that exec'd and then exited, by comm at exit and status: the exit "
-                                + "code in decimal, or the name of the signal that ended the process (SIGKILL, ...)")
-                        .tag("comm", series.label())
+                        .description("Processes that exec'd and then exited, by comm at exit (and the labels of "
+                                + "--metrics.labels) and status: the exit code in decimal, or the name of the signal "
+                                + "that ended the process (SIGKILL, ...)")
+                        .tags(seriesTags)
                         .tag("status", count.label())
                         .register(registry));
             }
@@ -126,7 +147,7 @@ public final class ExecMetrics implements ExecMeters {
             @Override
             public void observeLifetime(long lifetimeNanos) {
                 if (life == null) {
-                    life = lifetime.labelValues(series.label());
+                    life = lifetime.labelValues(values);
                 }
                 life.observe(lifetimeNanos / 1e9);
             }
@@ -135,9 +156,9 @@ public final class ExecMetrics implements ExecMeters {
             public void remove() {
                 registry.remove(counter);
                 exits.forEach(registry::remove);
-                lifetime.remove(series.label());
+                lifetime.remove(values);
                 if (perComm != null) {
-                    perComm.remove(series.label());
+                    perComm.remove(values);
                 }
             }
         };

@@ -3,16 +3,21 @@ package org.execexporter.metrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import org.execexporter.attribution.Attribution;
+import org.execexporter.attribution.CgroupResolver;
+import org.execexporter.attribution.UserNames;
 import org.execexporter.capture.CaptureStats;
 import org.execexporter.pipeline.SeriesTable;
 import org.execexporter.pipeline.ExecQueue;
 
 /**
  * The exporter's own health, all present at 0 from the first scrape and read at scrape time:
- * losses in the kernel rings, drops at the queue, overflow and filtering of comms, queue depth,
- * and the BPF program's own cost from the kernel's program stats.
+ * losses in the kernel rings, drops at the queue, overflow and filtering of series, queue depth,
+ * the series budget, the lookups behind the attribution labels, which collectors run, and the BPF
+ * program's own cost from the kernel's program stats.
  */
 public final class ExporterHealth {
     /** How long one read of the capture's stats serves a scrape's several meters. */
@@ -32,6 +37,16 @@ public final class ExporterHealth {
      */
     public static ExporterHealth register(MeterRegistry registry, Supplier<CaptureStats> captureStats, ExecQueue queue,
                                 SeriesTable table) {
+        return register(registry, captureStats, queue, table, Attribution.none(), Map.of("exec", true));
+    }
+
+    /**
+     * @param attribution where the attribution labels' values come from: its cgroup and user
+     *                    lookups are counted (0 when no label needs them)
+     * @param collectors  each collector's name and whether it runs, for exec_exporter_collector_enabled
+     */
+    public static ExporterHealth register(MeterRegistry registry, Supplier<CaptureStats> captureStats, ExecQueue queue,
+                                SeriesTable table, Attribution attribution, Map<String, Boolean> collectors) {
         ExporterHealth h = new ExporterHealth(captureStats);
         h.counter(registry, "exec.exporter.lost.events",
                 "Execs lost in the kernel because a per-CPU perf ring was full (raise bpf.ring_pages)",
@@ -60,11 +75,11 @@ public final class ExporterHealth {
                 .description("Execs dropped because the queue from the ring pollers to the aggregator was full")
                 .register(registry);
         FunctionCounter.builder("exec.exporter.overflow.events", table, SeriesTable::overflowed)
-                .description("Execs counted in the overflow series, comm=__overflow_comms__, because "
-                        + "comm.max_series comms already had series")
+                .description("Execs counted in the overflow series (every label __overflow_comms__), because "
+                        + "--metrics.max-series label combinations already had series")
                 .register(registry);
         FunctionCounter.builder("exec.exporter.filtered.events", table, SeriesTable::filtered)
-                .description("Execs and exits of comms excluded by comm.allow or comm.deny, counted in no comm series")
+                .description("Execs and exits excluded by the allow or deny lists of a label, counted in no series")
                 .register(registry);
         Gauge.builder("exec.exporter.queue.depth", queue, ExecQueue::depth)
                 .description("Execs waiting in the queue for the aggregator")
@@ -72,12 +87,36 @@ public final class ExporterHealth {
         Gauge.builder("exec.exporter.queue.capacity", queue, ExecQueue::capacity)
                 .description("Execs the queue holds before it drops (queue.capacity)")
                 .register(registry);
-        Gauge.builder("exec.exporter.comm.series", table, SeriesTable::size)
-                .description("Comms with a series of their own now, the overflow series not included")
+        Gauge.builder("exec.exporter.series", table, SeriesTable::size)
+                .description("Label combinations (comm and the labels of --metrics.labels) with a series of their own "
+                        + "now, the overflow series not included")
                 .register(registry);
-        Gauge.builder("exec.exporter.comm.series.limit", table, SeriesTable::maxSeries)
-                .description("The most comms with a series of their own (comm.max_series)")
+        Gauge.builder("exec.exporter.series.limit", table, SeriesTable::maxSeries)
+                .description("The most label combinations with a series of their own (--metrics.max-series)")
                 .register(registry);
+        CgroupResolver cgroups = attribution.cgroups();
+        UserNames users = attribution.users();
+        FunctionCounter.builder("exec.exporter.cgroup.unknown", attribution,
+                        a -> cgroups == null ? 0 : cgroups.stats().unknown())
+                .description("Label combinations worked out for a cgroup id that no walk of the cgroup2 hierarchy found "
+                        + "(gone before it was looked up, or not found yet): unit, container and pod empty")
+                .register(registry);
+        FunctionCounter.builder("exec.exporter.cgroup.walks", attribution,
+                        a -> cgroups == null ? 0 : cgroups.stats().rescans())
+                .description("Walks of the cgroup2 hierarchy to find new cgroups (at most 5% of a core)")
+                .register(registry);
+        FunctionCounter.builder("exec.exporter.cgroup.walks.truncated", attribution,
+                        a -> cgroups == null ? 0 : cgroups.stats().truncatedWalks())
+                .description("Walks of the cgroup2 hierarchy cut short by their depth or entry limits")
+                .register(registry);
+        FunctionCounter.builder("exec.exporter.user.lookup.failures", attribution,
+                        a -> users == null ? 0 : users.stats().failures())
+                .description("User name lookups (nss) that failed; the uid was used as the user label")
+                .register(registry);
+        collectors.forEach((name, enabled) -> Gauge.builder("exec.exporter.collector.enabled", () -> enabled ? 1 : 0)
+                .description("Whether a collector runs: exec (always), exits, exec_failures")
+                .tag("collector", name)
+                .register(registry));
         return h;
     }
 

@@ -11,9 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that turns queued execs into numbers: it drains the queue, counts each exec in
- * its comm's series and in the open rate window, closes windows as they fall due (observing every
- * comm's count and the host's, zeros included) and removes idle series. Nothing else writes the
- * comm table or the windows, so counting needs no locks or atomics.
+ * its series (its label combination's) and in the open rate window, closes windows as they fall due
+ * (observing every series' count and the host's, zeros included) and removes idle series. Nothing
+ * else writes the series table or the windows, so counting needs no locks or atomics.
  *
  * <p>It sleeps until there is work: an exec in the queue (the producer wakes it), or the close of
  * an open window that holds execs. Windows without any exec need no timely close: they are closed
@@ -152,7 +152,7 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
     }
 
     @Override
-    public void onEntry(long commWord0, long commWord1, long ktimeNanos) {
+    public void onEntry(long commWord0, long commWord1, long ktimeNanos, long cgroupId, int uid) {
         int slot = windows.slotOf(ktimeNanos);
         if (slot < 0) { // an exec of a later window: time has moved past the oldest's grace
             do {
@@ -162,17 +162,17 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
             expireIdle(ktimeNanos);
         }
         hostCounts[slot]++;
-        Series series = table.lookup(commWord0, commWord1, ktimeNanos);
+        Series series = table.lookup(commWord0, commWord1, cgroupId, uid, ktimeNanos);
         if (series != null) {
             series.count(slot, ktimeNanos);
         }
     }
 
-    /** An exit: counted in its comm's series (same admission and overflow); exits have no rate windows. */
+    /** An exit: counted in its series (same admission and overflow); exits have no rate windows. */
     @Override
-    public void onExit(long commWord0, long commWord1, int status, long lifetimeNanos) {
+    public void onExit(long commWord0, long commWord1, long cgroupId, int uid, int status, long lifetimeNanos) {
         long now = clock.getAsLong();
-        Series series = table.lookupForExit(commWord0, commWord1, now);
+        Series series = table.lookupForExit(commWord0, commWord1, cgroupId, uid, now);
         if (series != null) {
             series.countExit(status, lifetimeNanos, now);
         }
@@ -191,7 +191,7 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
     private void expireIdle(long nowNanos) {
         List<String> removed = table.expireIdle(nowNanos - idleTimeoutNanos);
         if (!removed.isEmpty()) {
-            log.atDebug().setMessage("Removed idle comm series").addKeyValue("series", removed.size()).log();
+            log.atDebug().setMessage("Removed idle series").addKeyValue("series", removed.size()).log();
         }
     }
 
@@ -208,7 +208,7 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
         idleTimeoutNanos = policy.idleTimeout().toNanos();
         SeriesTable.Applied applied = table.apply(policy, clock.getAsLong());
         if (applied.excluded() > 0 || applied.overBudget() > 0) {
-            log.atInfo().setMessage("Removed comm series to fit the new comm settings")
+            log.atInfo().setMessage("Removed series to fit the new series settings")
                     .addKeyValue("excluded_by_allow_deny", applied.excluded())
                     .addKeyValue("over_max_series", applied.overBudget())
                     .addKeyValue("max_series", policy.maxSeries()).log();

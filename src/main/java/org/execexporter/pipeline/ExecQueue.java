@@ -10,9 +10,9 @@ import org.execexporter.capture.ExitRecord;
 
 /**
  * The bounded queue between the ring pollers (many producers) and the aggregator (one consumer).
- * Each entry is four longs: the comm's two words, the exec's kernel time (an exit's lifetime) and
- * a word that tells an exit (its wait status, tagged) from an exec (0), copied out of the poller's
- * flyweight record, so neither side allocates. {@link #offer} never blocks and never
+ * Each entry is five longs: the comm's two words, the exec's kernel time (an exit's lifetime), the
+ * cgroup id, and a word with the uid, the kind and an exit's wait status, copied out of the
+ * poller's flyweight record, so neither side allocates. {@link #offer} never blocks and never
  * waits: when the queue is full the exec is dropped and counted.
  *
  * <p>The algorithm is Dmitry Vyukov's bounded MPMC queue, used with a single consumer: every slot
@@ -41,17 +41,23 @@ public final class ExecQueue implements ExecEventSink {
     /** Takes the entries the consumer drains. */
     @FunctionalInterface
     public interface EntryHandler {
-        void onEntry(long commWord0, long commWord1, long ktimeNanos);
+        /** An exec; {@code uid} is the real uid, unsigned. */
+        void onEntry(long commWord0, long commWord1, long ktimeNanos, long cgroupId, int uid);
 
         /** An exit entry; handlers that only count execs (benchmarks, queue tests) skip it. */
-        default void onExit(long commWord0, long commWord1, int status, long lifetimeNanos) {
+        default void onExit(long commWord0, long commWord1, long cgroupId, int uid, int status, long lifetimeNanos) {
             // not counted by this handler
         }
     }
 
-    private static final int WORDS = 4;
-    /** The meta word of an exit: this tag over the status (an exec's meta is 0). */
-    private static final long EXIT_TAG = 1L << 56;
+    private static final int WORDS = 5;
+    /**
+     * The last word of an entry: the uid in bits 0-31, an exit's wait status (16 bits: code << 8 |
+     * signal | core) in bits 32-55, the kind in bits 56-63.
+     */
+    private static final long KIND_EXEC = 0;
+    private static final long KIND_EXIT = 1L << 56;
+    private static final long KIND_MASK = 0xffL << 56;
 
     private final int capacity;
     private final long[] sequences;
@@ -78,26 +84,38 @@ public final class ExecQueue implements ExecEventSink {
     /** Called by the ring pollers, concurrently. */
     @Override
     public void onExec(ExecRecord record) {
-        offer(record.commWord(0), record.commWord(1), record.ktimeNanos(), 0);
+        offer(record.commWord(0), record.commWord(1), record.ktimeNanos(), record.cgroupId(), (int) record.uid());
     }
 
     /** Called by the ring pollers, concurrently. */
     @Override
     public void onExit(ExitRecord record) {
-        offerExit(record.commWord(0), record.commWord(1), record.status(), record.lifetimeNanos());
+        offerExit(record.commWord(0), record.commWord(1), record.cgroupId(), (int) record.uid(), record.status(),
+                record.lifetimeNanos());
+    }
+
+    /** Adds an exec in cgroup 0 by uid 0 (tests and benchmarks); see {@link #offer(long, long, long, long, int)}. */
+    public boolean offer(long commWord0, long commWord1, long ktimeNanos) {
+        return offer(commWord0, commWord1, ktimeNanos, 0, 0);
     }
 
     /** Adds an exec, or counts a drop and returns false when the queue is full. Never blocks. */
-    public boolean offer(long commWord0, long commWord1, long ktimeNanos) {
-        return offer(commWord0, commWord1, ktimeNanos, 0);
+    public boolean offer(long commWord0, long commWord1, long ktimeNanos, long cgroupId, int uid) {
+        return put(commWord0, commWord1, ktimeNanos, cgroupId, KIND_EXEC | Integer.toUnsignedLong(uid));
+    }
+
+    /** Adds an exit in cgroup 0 by uid 0 (tests); see {@link #offerExit(long, long, long, int, int, long)}. */
+    public boolean offerExit(long commWord0, long commWord1, int status, long lifetimeNanos) {
+        return offerExit(commWord0, commWord1, 0, 0, status, lifetimeNanos);
     }
 
     /** Adds an exit, or counts a drop (one counter for both kinds) and returns false. Never blocks. */
-    public boolean offerExit(long commWord0, long commWord1, int status, long lifetimeNanos) {
-        return offer(commWord0, commWord1, lifetimeNanos, EXIT_TAG | Integer.toUnsignedLong(status));
+    public boolean offerExit(long commWord0, long commWord1, long cgroupId, int uid, int status, long lifetimeNanos) {
+        long meta = KIND_EXIT | (status & 0xffffffL) << 32 | Integer.toUnsignedLong(uid);
+        return put(commWord0, commWord1, lifetimeNanos, cgroupId, meta);
     }
 
-    private boolean offer(long commWord0, long commWord1, long time, long meta) {
+    private boolean put(long commWord0, long commWord1, long time, long cgroupId, long meta) {
         long position = tail.get();
         int slot;
         while (true) {
@@ -120,7 +138,8 @@ public final class ExecQueue implements ExecEventSink {
         entries[at] = commWord0;
         entries[at + 1] = commWord1;
         entries[at + 2] = time;
-        entries[at + 3] = meta;
+        entries[at + 3] = cgroupId;
+        entries[at + 4] = meta;
         SEQUENCE.setVolatile(sequences, slot, position + 1); // volatile: ordered before the read of waiter
         Thread sleeping = waiter;
         if (sleeping != null) {
@@ -142,15 +161,17 @@ public final class ExecQueue implements ExecEventSink {
             long word0 = entries[at];
             long word1 = entries[at + 1];
             long time = entries[at + 2];
-            long meta = entries[at + 3];
+            long cgroupId = entries[at + 3];
+            long meta = entries[at + 4];
             SEQUENCE.setRelease(sequences, slot, position + capacity);
             position++;
             HEAD.setRelease(this, position);
             count++;
-            if (meta == 0) {
-                handler.onEntry(word0, word1, time);
+            int uid = (int) meta;
+            if ((meta & KIND_MASK) == KIND_EXEC) {
+                handler.onEntry(word0, word1, time, cgroupId, uid);
             } else {
-                handler.onExit(word0, word1, (int) meta, time);
+                handler.onExit(word0, word1, cgroupId, uid, (int) (meta >>> 32) & 0xffffff, time);
             }
         }
         return count;

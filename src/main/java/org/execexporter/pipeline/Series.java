@@ -4,9 +4,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * One comm's series: its exec total (written by the aggregator, read by scrapes), its counts
- * in the two open rate windows, and its exits by status. Only the aggregator thread writes; no
- * per-exec atomics.
+ * One label combination's series (a comm's, with the default labels): its exec total (written by
+ * the aggregator, read by scrapes), its counts in the two open rate windows, and its exits by
+ * status. Only the aggregator thread writes; no per-exec atomics.
  */
 public final class Series {
     private static final VarHandle TOTAL;
@@ -19,7 +19,7 @@ public final class Series {
         }
     }
 
-    private final String label;
+    private final String[] labelValues;
     @SuppressWarnings("unused") // accessed through TOTAL
     private long total;
     private long localTotal;
@@ -29,16 +29,27 @@ public final class Series {
     private ExitCount[] exits = new ExitCount[0];
     /** A pinned series never expires and is never removed to fit the budget. */
     boolean pinned;
+    /** Removed from the table (idle, excluded, over the budget): lookups that still point here look again. */
+    boolean removed;
     ExecMeters.SeriesMeters meters;
 
-    Series(String label, long nowNanos) {
-        this.label = label;
+    Series(String[] labelValues, long nowNanos) {
+        this.labelValues = labelValues;
         this.lastExecNanos = nowNanos;
     }
 
-    /** The comm label value: NameEscaper's rendering, or the overflow series' name. */
+    /**
+     * The label values, in the order of the chosen labels: each rendered as names are
+     * (NameEscaper), empty where a label does not apply, or the overflow series' name. Shared: do
+     * not modify.
+     */
+    public String[] labelValues() {
+        return labelValues;
+    }
+
+    /** The label values joined by commas, for logs and tests: the comm alone with the default labels. */
     public String label() {
-        return label;
+        return String.join(",", labelValues);
     }
 
     /** Execs counted since the series was made; any thread. */

@@ -1,46 +1,77 @@
 package org.execexporter.pipeline;
 
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
+import org.execexporter.attribution.AttributionLabel;
 
 /**
- * The allow and deny lists of comm.allow / comm.deny. Patterns must match the whole comm as it
- * appears in the label value (its NameEscaper form, so {@code \x0a} for a newline byte), as
- * Prometheus relabelling does. Deny wins; an empty allow list allows every comm. Evaluated once
- * per new comm, never per exec: the aggregator remembers the answer.
+ * The allow and deny lists of each label (comm.allow / comm.deny, metrics.allow / metrics.deny).
+ * Patterns must match the whole label value as it appears in the scrape (its NameEscaper form, so
+ * {@code \x0a} for a newline byte), as Prometheus relabelling does. For each label, deny wins and
+ * an empty allow list allows every value; a label combination is admitted when each of its values
+ * is. Evaluated once per new combination, never per exec: the table remembers the answer.
  */
 public final class SeriesFilter {
-    private final List<Pattern> allow;
-    private final List<Pattern> deny;
+    private final Map<AttributionLabel, List<Pattern>> allow;
+    private final Map<AttributionLabel, List<Pattern>> deny;
 
-    public SeriesFilter(List<Pattern> allow, List<Pattern> deny) {
-        this.allow = List.copyOf(allow);
-        this.deny = List.copyOf(deny);
+    public SeriesFilter(Map<AttributionLabel, List<Pattern>> allow, Map<AttributionLabel, List<Pattern>> deny) {
+        this.allow = copy(allow);
+        this.deny = copy(deny);
+    }
+
+    /** Lists for the comm label only. */
+    public SeriesFilter(List<Pattern> commAllow, List<Pattern> commDeny) {
+        this(Map.of(AttributionLabel.COMM, commAllow), Map.of(AttributionLabel.COMM, commDeny));
     }
 
     public static SeriesFilter none() {
-        return new SeriesFilter(List.of(), List.of());
+        return new SeriesFilter(Map.of(), Map.of());
     }
 
-    /** True when every comm is admitted, so no comm needs escaping or matching to decide. */
+    private static Map<AttributionLabel, List<Pattern>> copy(Map<AttributionLabel, List<Pattern>> lists) {
+        Map<AttributionLabel, List<Pattern>> out = new EnumMap<>(AttributionLabel.class);
+        lists.forEach((label, patterns) -> {
+            if (!patterns.isEmpty()) {
+                out.put(label, List.copyOf(patterns));
+            }
+        });
+        return out;
+    }
+
+    /** True when every value is admitted, so no value needs escaping or matching to decide. */
     public boolean admitsAll() {
         return allow.isEmpty() && deny.isEmpty();
     }
 
-    public boolean admits(String label) {
-        for (Pattern p : deny) {
-            if (p.matcher(label).matches()) {
+    /** Whether the lists of {@code label} admit {@code value}. */
+    public boolean admits(AttributionLabel label, String value) {
+        for (Pattern p : deny.getOrDefault(label, List.of())) {
+            if (p.matcher(value).matches()) {
                 return false;
             }
         }
-        if (allow.isEmpty()) {
+        List<Pattern> allowed = allow.get(label);
+        if (allowed == null) {
             return true;
         }
-        for (Pattern p : allow) {
-            if (p.matcher(label).matches()) {
+        for (Pattern p : allowed) {
+            if (p.matcher(value).matches()) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether every value of a combination, {@code values[i]} of {@code labels.get(i)}, is admitted. */
+    boolean admits(List<AttributionLabel> labels, String[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!admits(labels.get(i), values[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 }

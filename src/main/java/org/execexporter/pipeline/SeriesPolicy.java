@@ -4,14 +4,15 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * What decides which comms get a series, as one immutable value: handed to the aggregator at
- * start and again on a reload, which it applies on its own thread between two batches, so the comm
- * table stays single-threaded.
+ * What decides which label combinations get a series, as one immutable value: handed to the
+ * aggregator at start and again on a reload, which it applies on its own thread between two
+ * batches, so the series table stays single-threaded. The labels themselves are fixed at start.
  *
- * @param maxSeries   the series budget: the most comms with a series of their own, pinned ones included
- * @param idleTimeout a series without an exec for this long is removed (pinned ones never are)
- * @param filter      comm.allow / comm.deny
- * @param pinned      label values of the comms whose series always exist (at most maxSeries of them)
+ * @param maxSeries   the series budget: the most label combinations with a series of their own,
+ *                    pinned ones included
+ * @param idleTimeout a series without an exec or exit for this long is removed (pinned ones never are)
+ * @param filter      the allow and deny lists of the labels
+ * @param pinned      comm label values whose series always exist (at most maxSeries of them)
  */
 public record SeriesPolicy(int maxSeries, Duration idleTimeout, SeriesFilter filter, List<String> pinned) {
     public SeriesPolicy {

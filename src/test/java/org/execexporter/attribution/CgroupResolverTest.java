@@ -57,7 +57,7 @@ class CgroupResolverTest {
                 .isEqualTo(new Cgroup("/user.slice/user-1000.slice/user@1000.service/app.slice/foo.service",
                         new CgroupLabels("user@1000.service", "foo.service", "", "")));
         assertThat(resolver.resolve(id(top))).isEqualTo(new Cgroup("/", CgroupLabels.NONE));
-        assertThat(resolver.resolve(id(top.resolve("system.slice/cgroup.procs")))).isEqualTo(Cgroup.UNKNOWN);
+        assertThat(resolver.resolve(id(top.resolve("system.slice/cgroup.procs")))).isEqualTo(Cgroup.PENDING);
         assertThat(resolver.stats().rescans()).isEqualTo(1);
         assertThat(resolver.stats().indexed()).isEqualTo(10);
     }
@@ -82,7 +82,7 @@ class CgroupResolverTest {
         long id = id(Files.createDirectories(top.resolve("system.slice/new.service")));
 
         now += INTERVAL.toNanos() - 1;
-        assertThat(resolver.resolve(id)).isEqualTo(Cgroup.UNKNOWN);
+        assertThat(resolver.resolve(id)).isEqualTo(Cgroup.PENDING);
         assertThat(resolver.stats()).isEqualTo(new CgroupResolver.Stats(1, 1, 1, 0, 1, 10));
 
         now += 1;
@@ -125,12 +125,12 @@ class CgroupResolverTest {
     void aWalkStopsAtItsDepthAndEntryLimitsAndSaysSo() throws IOException {
         long deep = id(top.resolve("user.slice/user-1000.slice/user@1000.service/app.slice/foo.service"));
         CgroupResolver shallow = resolver(100, 4, 10_000);
-        assertThat(shallow.resolve(deep)).isEqualTo(Cgroup.UNKNOWN);
+        assertThat(shallow.resolve(deep)).isEqualTo(Cgroup.PENDING);
         assertThat(shallow.resolve(id(top.resolve("user.slice/user-1000.slice/user@1000.service/app.slice"))).path())
                 .isEqualTo("/user.slice/user-1000.slice/user@1000.service/app.slice");
         // a truncated walk proves nothing gone: the id walks again once the interval is over
         now += INTERVAL.toNanos();
-        assertThat(shallow.resolve(deep)).isEqualTo(Cgroup.UNKNOWN);
+        assertThat(shallow.resolve(deep)).isEqualTo(Cgroup.PENDING);
         assertThat(shallow.stats()).isEqualTo(new CgroupResolver.Stats(2, 0, 2, 2, 1, 9));
 
         CgroupResolver few = resolver(100, 32, 3);
@@ -147,7 +147,7 @@ class CgroupResolverTest {
         resolver.resolve(id(top));
         long id = id(Files.createDirectories(top.resolve("system.slice/new.service")));
         long walked = now;
-        while (resolver.resolve(id).equals(Cgroup.UNKNOWN)) {
+        while (resolver.resolve(id).equals(Cgroup.PENDING)) {
             assertThat(now - walked).isLessThan(CgroupResolver.COST_FACTOR * 10_000_000L + 20_000_000L);
         }
         assertThat(now - walked).isGreaterThanOrEqualTo(CgroupResolver.COST_FACTOR * 10_000_000L);

@@ -47,10 +47,10 @@ class ConfigLoaderTest {
                 """);
         assertThat(c.web()).isEqualTo(new DaemonConfig.Web(new ListenAddress("127.0.0.1", 9999), "/m"));
         assertThat(c.log()).isEqualTo(new DaemonConfig.Log(LogLevel.DEBUG, LogFormat.JSON));
-        assertThat(c.comm().maxSeries()).isEqualTo(20);
-        assertThat(c.comm().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(c.comm().allow()).extracting(Pattern::pattern).containsExactly("cron.*", "sh");
-        assertThat(c.comm().deny()).extracting(Pattern::pattern).containsExactly("bad\\\\x0a");
+        assertThat(c.metrics().maxSeries()).isEqualTo(20);
+        assertThat(c.metrics().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.metrics().commAllow()).extracting(Pattern::pattern).containsExactly("cron.*", "sh");
+        assertThat(c.metrics().commDeny()).extracting(Pattern::pattern).containsExactly("bad\\\\x0a");
         assertThat(c.queue().capacity()).isEqualTo(1000);
         assertThat(c.rate().buckets()).containsExactly(1.0, 10.0, 100.5);
         assertThat(c.collector().jvm()).isFalse();
@@ -69,7 +69,18 @@ class ConfigLoaderTest {
             comm: {max_series: many}             | /comm/max_series must be a whole number
             comm: {max_series: 1.5}              | /comm/max_series must be a whole number
             comm: {max_seris: 5}                 | unknown key /comm/max_seris (known keys here: allow, deny, idle_timeout, max_series, pinned)
-            metrics: {}                          | unknown key /metrics (known keys here: bpf, collector, comm, log, queue, rate, web)
+            metricz: {}                          | unknown key /metricz (known keys here: bpf, collector, comm, log, metrics, queue, rate, web)
+            metrics: {max_series: 0}             | /metrics/max_series must be 1 or greater
+            metrics: {labels: [comm, pid]}       | /metrics/labels is invalid: unknown label "pid" in "comm,pid": the labels are comm, unit, user_unit, container, pod, user
+            metrics: {labels: []}                | /metrics/labels must name at least one label
+            metrics: {labels: [unit, unit]}      | /metrics/labels is invalid: label "unit" twice in "unit,unit"
+            metrics: {allow: {unit: [x]}}        | /metrics/allow/unit is a list for the unit label, which metrics.labels does not choose ([comm])
+            metrics: {allow: {pid: [x]}}         | /metrics/allow/pid is invalid: unknown label "pid" in "pid": the labels are comm, unit, user_unit, container, pod, user
+            metrics: {deny: {comm: "("}}         | /metrics/deny/comm must be a list of regular expressions
+            metrics: {labels: [unit], allow: {comm: [x]}} | /metrics/allow/comm is a list for the comm label, which metrics.labels does not choose ([unit])
+            {metrics: {labels: [unit]}, comm: {pinned: [cron]}} | /comm/pinned needs the comm label among metrics.labels: pinned comms are its series
+            {metrics: {max_series: 5}, comm: {max_series: 5}} | /comm/max_series sets what /metrics/max_series sets: keep one of them (comm.max_series is its former name)
+            {metrics: {allow: {comm: [a]}}, comm: {allow: [b]}} | /comm/allow sets what /metrics/allow/comm sets: keep one of them
             comm: {idle_timeout: 5}              | /comm/idle_timeout must be a string
             comm: {idle_timeout: 500ms}          | /comm/idle_timeout must be from 1s to 3650d
             comm: {idle_timeout: 3651d}          | /comm/idle_timeout must be from 1s to 3650d
@@ -109,7 +120,7 @@ class ConfigLoaderTest {
             comm: {pinned: [a\\x41]}             | /comm/pinned/0 must be written as the comm label shows it: "aA", not "a\\x41"
             comm: {pinned: [a\\q]}               | /comm/pinned/0 must be written as the comm label shows it: a backslash as \\\\, other bytes as \\xNN: "a\\q"
             comm: {pinned: [\\x00]}              | /comm/pinned/0 must not hold a NUL byte (\\x00): no comm can
-            comm: {pinned: [a, b], max_series: 1} | /comm/pinned must list at most comm.max_series (1) comms, not 2: pinned comms take slots of the series budget
+            comm: {pinned: [a, b], max_series: 1} | /comm/pinned must list at most metrics.max_series (1) comms, not 2: pinned comms take slots of the series budget
             comm: {pinned: [a, a]}               | /comm/pinned must not list a comm twice
             """)
     void invalidValuesNameTheirPath(String yaml, String message) {
@@ -143,7 +154,7 @@ class ConfigLoaderTest {
         assertThat(c.web().listenAddresses()).containsExactly(new ListenAddress("127.0.0.1", 9999),
                 new ListenAddress("::1", 9999));
         assertThat(c.web().systemdSocket()).isTrue();
-        assertThat(c.comm().pinned()).containsExactly("cron", "tab\\x09", "é");
+        assertThat(c.metrics().pinned()).containsExactly("cron", "tab\\x09", "é");
         assertThat(ConfigLoader.parse("web: {listen_address: \":1\"}").web().listenAddresses())
                 .containsExactly(new ListenAddress("", 1));
     }
@@ -151,7 +162,7 @@ class ConfigLoaderTest {
     @Test
     void nullValuesKeepTheirDefaults() throws Exception {
         DaemonConfig c = ConfigLoader.parse("comm:\n  max_series:\n  allow:\n");
-        assertThat(c.comm().maxSeries()).isEqualTo(500);
-        assertThat(c.comm().allow()).isEqualTo(List.of());
+        assertThat(c.metrics().maxSeries()).isEqualTo(500);
+        assertThat(c.metrics().allow()).isEmpty();
     }
 }

@@ -98,7 +98,7 @@ class ConfigRulesTest {
         assertThat(ConfigRules.ringPages(d.bpf().ringPages())).isEqualTo(d.bpf().ringPages());
         assertThat(ConfigRules.wakeupEvents(d.bpf().wakeupEvents())).isEqualTo(d.bpf().wakeupEvents());
         assertThat(ConfigRules.pollTimeout(d.bpf().pollTimeout())).isEqualTo(Duration.ofMillis(100));
-        assertThat(ConfigRules.maxSeries(d.comm().maxSeries())).isEqualTo(500);
+        assertThat(ConfigRules.maxSeries(d.metrics().maxSeries())).isEqualTo(500);
         assertThat(ConfigRules.queueCapacity(d.queue().capacity())).isEqualTo(65536);
         assertThat(ConfigRules.maxRequests(d.web().maxRequests())).isEqualTo(40);
         assertThat(ConfigRules.buckets(d.rate().buckets())).isEqualTo(d.rate().buckets());

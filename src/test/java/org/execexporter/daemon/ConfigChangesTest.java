@@ -14,10 +14,14 @@ class ConfigChangesTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            comm: {max_series: 10}                   | comm.max_series   |
-            comm: {idle_timeout: 5m}                 | comm.idle_timeout |
-            comm: {allow: [cron]}                    | comm.allow        |
-            comm: {deny: [cron]}                     | comm.deny         |
+            comm: {max_series: 10}                   | metrics.max_series   |
+            metrics: {max_series: 10}                | metrics.max_series   |
+            comm: {idle_timeout: 5m}                 | metrics.idle_timeout |
+            comm: {allow: [cron]}                    | metrics.allow        |
+            comm: {deny: [cron]}                     | metrics.deny         |
+            metrics: {deny: {comm: [cron]}}          | metrics.deny         |
+            metrics: {labels: [comm, unit]}          |                      | metrics.labels
+            collector: {exec_failures: true}         |                      | collector.exec_failures
             comm: {pinned: [cron]}                   | comm.pinned       |
             log: {level: debug}                      | log.level         |
             log: {format: json}                      | log.format        |
@@ -49,7 +53,7 @@ class ConfigChangesTest {
                 bpf: {ring_pages: 128}
                 """);
         DaemonConfig effective = ConfigChanges.between(RUNNING, next).effective();
-        assertThat(effective.comm()).isEqualTo(next.comm());
+        assertThat(effective.metrics()).isEqualTo(next.metrics());
         assertThat(effective.log()).isEqualTo(next.log());
         assertThat(effective.web().configFile()).isEqualTo(next.web().configFile());
         assertThat(effective.web().listenAddresses()).isEqualTo(RUNNING.web().listenAddresses());

@@ -78,7 +78,7 @@ class DaemonCommandTest {
         Path file = Files.writeString(dir.resolve("c.yml"), "\"a\\nb\\e[31m\": 1\n");
         assertThat(run("--config.file=" + file)).isEqualTo(2);
         assertThat(stderr()).isEqualTo("exec-exporter: config file " + file + ": unknown key /a\\x0ab\\x1b[31m "
-                + "(known keys here: bpf, collector, comm, log, queue, rate, web)\n");
+                + "(known keys here: bpf, collector, comm, log, metrics, queue, rate, web)\n");
         err.reset();
         assertThat(run("--config.file=" + dir.resolve("new\nline\u202e.yml"))).isEqualTo(2);
         assertThat(stderr()).isEqualTo("exec-exporter: config file " + dir + "/new\\x0aline\\xe2\\x80\\xae.yml: "
@@ -181,8 +181,8 @@ class DaemonCommandTest {
                         "--web.listen-address=[::1]:2", "--comm.pinned=cron"), new BuildInfo("v", "r"));
         assertThat(settings.dropCapabilities()).isFalse();
         DaemonConfig c = settings.config();
-        assertThat(c.comm().maxSeries()).isEqualTo(9);
-        assertThat(c.comm().idleTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.metrics().maxSeries()).isEqualTo(9);
+        assertThat(c.metrics().idleTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.log().format()).isEqualTo(LogFormat.JSON);
         assertThat(c.collector().jvm()).isFalse();
         assertThat(c.bpf().ringPages()).isEqualTo(32);
@@ -190,6 +190,6 @@ class DaemonCommandTest {
         assertThat(c.bpf().captureFilename()).isFalse();
         assertThat(c.web().listenAddresses()).containsExactly(new ListenAddress("127.0.0.1", 1),
                 new ListenAddress("::1", 2));
-        assertThat(c.comm().pinned()).containsExactly("cron");
+        assertThat(c.metrics().pinned()).containsExactly("cron");
     }
 }

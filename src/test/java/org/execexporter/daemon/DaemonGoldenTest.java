@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.execexporter.attribution.Attribution;
 import org.execexporter.base.BuildInfo;
 import org.execexporter.capture.CaptureStats;
 import org.execexporter.config.DaemonConfig;
@@ -48,10 +49,11 @@ class DaemonGoldenTest {
     void start() {
         DaemonConfig d = DaemonConfig.defaults();
         DaemonConfig config = new DaemonConfig(new DaemonConfig.Web(new ListenAddress("127.0.0.1", 0), "/metrics"),
-                d.log(), new DaemonConfig.Comm(10, d.comm().idleTimeout(), List.of(), List.of()), d.queue(),
+                d.log(), new DaemonConfig.Metrics(10, d.metrics().idleTimeout(), List.of(), List.of()), d.queue(),
                 d.rate(), new DaemonConfig.Collector(false), d.bpf());
         source = new FakeExecSource();
-        daemon = new Daemon(config, source, new BuildInfo("0.1.0", "golden"), () -> now, () -> 1_795_000_000_000L);
+        daemon = new Daemon(config, source, Attribution.none(), Daemon.collectorsOf(true, false),
+                new BuildInfo("0.1.0", "golden"), () -> now, () -> 1_795_000_000_000L);
         daemon.startCounting(false);
     }
 
@@ -99,7 +101,7 @@ class DaemonGoldenTest {
     void defaultScrapeHasProcessMetricsAndPassesPromtool() throws Exception {
         DaemonConfig d = DaemonConfig.defaults();
         DaemonConfig config = new DaemonConfig(new DaemonConfig.Web(new ListenAddress("127.0.0.1", 0), "/metrics"),
-                d.log(), d.comm(), d.queue(), d.rate(), d.collector(), d.bpf());
+                d.log(), d.metrics(), d.queue(), d.rate(), d.collector(), d.bpf());
         try (Daemon defaults = new Daemon(config, new FakeExecSource(), new BuildInfo("0.1.0", "x"), () -> now)) {
             defaults.startCounting(false);
             source.emit(bytes("bash"), T0);

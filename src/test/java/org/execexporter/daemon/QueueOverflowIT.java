@@ -35,7 +35,7 @@ class QueueOverflowIT {
     void aStalledAggregatorMeansCountedDropsNotBlockedPollers() throws Exception {
         DaemonConfig d = DaemonConfig.defaults();
         DaemonConfig config = new DaemonConfig(new DaemonConfig.Web(new ListenAddress("127.0.0.1", 0), "/metrics"),
-                d.log(), d.comm(), new DaemonConfig.Queue(CAPACITY), d.rate(), new DaemonConfig.Collector(false),
+                d.log(), d.metrics(), new DaemonConfig.Queue(CAPACITY), d.rate(), new DaemonConfig.Collector(false),
                 d.bpf());
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         ExecCapture capture = ExecCapture.open(config.bpf());

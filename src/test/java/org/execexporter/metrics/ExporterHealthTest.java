@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
+import java.util.Map;
+import org.execexporter.attribution.Attribution;
 import org.execexporter.capture.CaptureStats;
 import org.execexporter.pipeline.SeriesFilter;
 import org.execexporter.pipeline.SeriesTable;
@@ -21,7 +23,8 @@ class ExporterHealthTest {
         ExecMetrics meters = new ExecMetrics(registry, registry.getPrometheusRegistry(), List.of(1.0), true);
         SeriesTable table = new SeriesTable(12, SeriesFilter.none(), meters, 0);
         ExecQueue queue = new ExecQueue(8);
-        ExporterHealth health = ExporterHealth.register(registry, () -> stats, queue, table);
+        ExporterHealth health = ExporterHealth.register(registry, () -> stats, queue, table, Attribution.none(),
+                Map.of("exec", true, "exits", false));
         Scrape scrape = new Scrape(registry.scrape());
         assertThat(health).isNotNull(); // held until here: Micrometer holds function meters' objects weakly
         registry.close();
@@ -42,11 +45,22 @@ class ExporterHealthTest {
             exec_exporter_filtered_events_total      | 0
             exec_exporter_queue_depth                | 0
             exec_exporter_queue_capacity             | 8
-            exec_exporter_comm_series                | 0
-            exec_exporter_comm_series_limit          | 12
+            exec_exporter_series                     | 0
+            exec_exporter_series_limit               | 12
+            exec_exporter_cgroup_unknown_total       | 0
+            exec_exporter_cgroup_walks_total         | 0
+            exec_exporter_cgroup_walks_truncated_total | 0
+            exec_exporter_user_lookup_failures_total | 0
             """)
     void exportsEachHealthMetricUnderItsName(String name, double value) {
         assertThat(scrape(STATS).value(name)).isEqualTo(value);
+    }
+
+    @org.junit.jupiter.api.Test
+    void eachCollectorSaysWhetherItRuns() {
+        Scrape scrape = scrape(STATS);
+        assertThat(scrape.value("exec_exporter_collector_enabled{collector=\"exec\"}")).isEqualTo(1);
+        assertThat(scrape.value("exec_exporter_collector_enabled{collector=\"exits\"}")).isEqualTo(0);
     }
 
     @ParameterizedTest

@@ -155,7 +155,7 @@ class AggregatorTest {
         a.step();
         assertThat(meters.live.keySet()).containsExactlyInAnyOrder(SeriesTable.OVERFLOW_LABEL, "keepme", "nl\\x0a");
         assertThat(table.filtered()).isEqualTo(3);
-        assertThat(table.cachedDecisions()).isEqualTo(2); // "keepout" and "other", asked once each
+        assertThat(table.routes()).isEqualTo(4); // one per comm: the lists were asked once each
         now = T0 + 2 * S;
         a.step();
         assertThat(meters.hostWindows.get(0)).isEqualTo(5); // excluded execs still count host-wide
@@ -178,7 +178,7 @@ class AggregatorTest {
         }
         assertThat(table.size()).isEqualTo(50);
         assertThat(meters.live).hasSize(51);
-        assertThat(table.cachedDecisions()).isLessThanOrEqualTo(SeriesTable.DECISION_CACHE);
+        assertThat(table.routes()).isLessThanOrEqualTo(SeriesTable.MIN_ROUTES);
         long counted = meters.live.values().stream().mapToLong(Series::total).sum();
         assertThat(counted).isEqualTo(names);
         assertThat(table.overflowed()).isEqualTo(names - 50);

@@ -26,12 +26,12 @@ class ExecQueueTest {
         assertThat(queue.dropped()).isEqualTo(2);
         assertThat(queue.depth()).isEqualTo(4);
         List<long[]> got = new ArrayList<>();
-        assertThat(queue.drain((a, b, t) -> got.add(new long[] {a, b, t}), 10)).isEqualTo(4);
+        assertThat(queue.drain((a, b, t, cgroup, uid) -> got.add(new long[] {a, b, t}), 10)).isEqualTo(4);
         assertThat(got).containsExactly(new long[] {0, 0, 100}, new long[] {1, -1, 101}, new long[] {2, -2, 102},
                 new long[] {3, -3, 103});
         assertThat(queue.depth()).isZero();
         assertThat(queue.offer(9, 9, 9)).isTrue(); // slots are reused after a drain
-        assertThat(queue.drain((a, b, t) -> got.add(new long[] {a, b, t}), 10)).isEqualTo(1);
+        assertThat(queue.drain((a, b, t, cgroup, uid) -> got.add(new long[] {a, b, t}), 10)).isEqualTo(1);
     }
 
     @Test
@@ -41,7 +41,7 @@ class ExecQueueTest {
             queue.offer(i, 0, 0);
         }
         AtomicLong seen = new AtomicLong();
-        assertThat(queue.drain((a, b, t) -> seen.incrementAndGet(), 3)).isEqualTo(3);
+        assertThat(queue.drain((a, b, t, cgroup, uid) -> seen.incrementAndGet(), 3)).isEqualTo(3);
         assertThat(queue.depth()).isEqualTo(2);
     }
 
@@ -76,7 +76,7 @@ class ExecQueueTest {
             threads.add(t);
             t.start();
         }
-        ExecQueue.EntryHandler check = (producer, sequence, payload) -> {
+        ExecQueue.EntryHandler check = (producer, sequence, payload, cgroup, uid) -> {
             int id = (int) producer;
             assertThat(payload).isEqualTo(sequence ^ 0x5555_5555_5555L); // not torn
             assertThat(sequence).isGreaterThan(lastSeen[id]); // per-producer FIFO, no duplicates
@@ -104,7 +104,7 @@ class ExecQueueTest {
     void offeringAllocatesNothing() {
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         ExecQueue queue = new ExecQueue(1024);
-        ExecQueue.EntryHandler ignore = (a, b, t) -> { };
+        ExecQueue.EntryHandler ignore = (a, b, t, cgroup, uid) -> { };
         for (int i = 0; i < 10_000; i++) { // warm up: let the JIT compile both paths
             queue.offer(i, i, i);
             queue.drain(ignore, 1);
