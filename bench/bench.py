@@ -151,6 +151,11 @@ def metric_sum(samples, name):
     return sum(v for (n, _), v in samples.items() if n == name)
 
 
+def series_count(samples):
+    """Label combinations with a series: exec_exporter_series, exec_exporter_comm_series before 0.2."""
+    return metric_sum(samples, "exec_exporter_series") + metric_sum(samples, "exec_exporter_comm_series")
+
+
 class Storm:
     """execstorm: a fixed number of execs over a set of names, with exact per-name counts."""
 
@@ -431,10 +436,10 @@ def scrape_latency(series_counts, scrapes, warmup_scrapes):
             with tempfile.TemporaryDirectory(prefix="bench-series-") as tmp:
                 names = [f"s{i:07d}" for i in range(n)]
                 Storm(tmp, 2, n, names).run()
-            wait_until(lambda: metric_sum(daemon.scrape(), "exec_exporter_comm_series") >= n, 30, 0.2)
+            wait_until(lambda: series_count(daemon.scrape()) >= n, 30, 0.2)
             timed_scrapes(daemon.port, warmup_scrapes, False)
             timed_scrapes(daemon.port, warmup_scrapes, True)
-            result = {"series": int(metric_sum(daemon.scrape(), "exec_exporter_comm_series"))}
+            result = {"series": int(series_count(daemon.scrape()))}
             for mode, gzip in (("plain", False), ("gzip", True)):
                 cpu0 = cpu_seconds(daemon.pid())
                 times, size = timed_scrapes(daemon.port, scrapes, gzip)
@@ -459,7 +464,7 @@ def rss_under_scrapes(series, scrapes, java_opts=()):
     try:
         with tempfile.TemporaryDirectory(prefix="bench-rss-") as tmp:
             Storm(tmp, 2, series, [f"r{i:07d}" for i in range(series)]).run()
-        wait_until(lambda: metric_sum(daemon.scrape(), "exec_exporter_comm_series") >= series, 30, 0.2)
+        wait_until(lambda: series_count(daemon.scrape()) >= series, 30, 0.2)
         rss = {0: peak_rss_mib(daemon.pid(), "VmRSS")}
         done = 0
         for mark in (100, 300, scrapes):
@@ -467,7 +472,7 @@ def rss_under_scrapes(series, scrapes, java_opts=()):
                 timed_scrapes(daemon.port, mark - done, False)
                 done = mark
                 rss[mark] = peak_rss_mib(daemon.pid(), "VmRSS")
-        result = {"series": int(metric_sum(daemon.scrape(), "exec_exporter_comm_series")),
+        result = {"series": int(series_count(daemon.scrape())),
                   "rss_mib_after_scrapes": rss, "peak_rss_mib": peak_rss_mib(daemon.pid())}
         print(f"rss under scrapes: {json.dumps(result)}", flush=True)
         return result

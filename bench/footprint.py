@@ -140,7 +140,7 @@ def fill_comms(daemon, workdir, tag):
     """Execs COMMS distinct names, waits until the daemon holds its full comm.max_series, and
     returns one of ours that has a series (other processes' comms may have taken some slots)."""
     b.Storm(os.path.join(workdir, tag), 2, COMMS, [f"{tag}{i:05d}" for i in range(COMMS)]).run()
-    b.wait_until(lambda: b.metric_sum(daemon.scrape(), "exec_exporter_comm_series") >= COMMS, 30, 0.2)
+    b.wait_until(lambda: b.series_count(daemon.scrape()) >= COMMS, 30, 0.2)
     for (name, labels), _ in daemon.scrape().items():
         if name == "exec_events_total" and labels.startswith(f'comm="{tag}'):
             return labels[len('comm="'):-1]

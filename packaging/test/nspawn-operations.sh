@@ -52,7 +52,7 @@ check_reload_keeps_the_probe_and_the_counts() {
 	ct sed -i -e 's/^  max_series: 500$/  max_series: 777/' -e 's/^  pinned: \[\]$/  pinned: [ee-pinned]/' "$CONF"
 	ct systemctl reload exec-exporter.service || fail "systemctl reload failed"
 	wait_until 30 "the reloaded budget and the pinned comm in $METRICS" \
-		eval 'has "^exec_exporter_comm_series_limit 777" && has "^exec_events_total{comm=\"ee-pinned\"} 0"'
+		eval 'has "^exec_exporter_series_limit 777" && has "^exec_events_total{comm=\"ee-pinned\"} 0"'
 	[ "$(main_host_pid)" = "$pid" ] || fail "the reload restarted the daemon"
 	[ "$(unit_state NRestarts)" = 0 ] || fail "the service restarted during the reload"
 	[ "$(grep -hs '^prog_id:' /proc/"$pid"/fdinfo/* | awk '{print $2}' | sort -un | xargs)" = "$progs" ] \
@@ -83,7 +83,7 @@ check_bad_reloads_keep_the_running_config() {
 	# A SIGHUP that bypasses the check: the daemon keeps its configuration and says so in a metric.
 	ct systemctl kill -s HUP --kill-who=main exec-exporter.service
 	wait_until 30 "exec_exporter_config_last_reload_successful 0" eval 'has "^exec_exporter_config_last_reload_successful 0"'
-	has "^exec_exporter_comm_series_limit 777" || fail "a reload of a bad file changed the series budget"
+	has "^exec_exporter_series_limit 777" || fail "a reload of a bad file changed the series budget"
 	[ "$(main_host_pid)" = "$pid" ] || fail "a SIGHUP with a bad file restarted the daemon"
 	ct mv "$CONF.good" "$CONF"
 	ct systemctl reload exec-exporter.service || fail "systemctl reload of the good file again failed"

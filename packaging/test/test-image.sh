@@ -141,7 +141,7 @@ counted() {
 	fi
 	[ "${host%.0}" = "$MARKER_EXECS" ] && [ "${ct%.0}" = "$MARKER_EXECS" ] && return 0
 	# Other tests on this host may fill the comm series: the execs then count as overflow.
-	awk -v s="$(value exec_exporter_comm_series "$m")" -v l="$(value exec_exporter_comm_series_limit "$m")" \
+	awk -v s="$(value exec_exporter_series "$m")" -v l="$(value exec_exporter_series_limit "$m")" \
 		'BEGIN { exit !(s != "" && s >= l) }' && log "comm series at their limit: the markers count as overflow" && return 0
 	return 1
 }

@@ -153,7 +153,7 @@ marker_seen() {
 	local m
 	m=$(scrape) || return 1
 	at_least "$(sed -n "s/^exec_events_total{comm=\"$MARKER\"[^}]*} \\([0-9.e+]*\\).*/\\1/p" <<<"$m")" "$MARKER_EXECS" && return 0
-	at_least "$(metric exec_exporter_comm_series "$m")" "$(metric exec_exporter_comm_series_limit "$m")" \
+	at_least "$(metric exec_exporter_series "$m")" "$(metric exec_exporter_series_limit "$m")" \
 		&& at_least "$(metric exec_exporter_overflow_events_total "$m")" "$((overflow_before + MARKER_EXECS))" \
 		&& log "the comm series are at their limit (other tests flood the host): the marker's execs count as overflow"
 }

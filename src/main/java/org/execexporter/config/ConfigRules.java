@@ -196,7 +196,7 @@ public final class ConfigRules {
     /** Pinned comms are series of the comm label: it must be chosen. */
     public static void pinnedNeedComm(List<String> pinned, List<AttributionLabel> labels) {
         if (!pinned.isEmpty() && !labels.contains(AttributionLabel.COMM)) {
-            throw new IllegalArgumentException("needs the comm label among metrics.labels: pinned comms are its series");
+            throw new IllegalArgumentException("must be empty unless metrics.labels has comm: pinned comms are its series");
         }
     }
 

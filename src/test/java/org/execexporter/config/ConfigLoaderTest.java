@@ -78,7 +78,7 @@ class ConfigLoaderTest {
             metrics: {allow: {pid: [x]}}         | /metrics/allow/pid is invalid: unknown label "pid" in "pid": the labels are comm, unit, user_unit, container, pod, user
             metrics: {deny: {comm: "("}}         | /metrics/deny/comm must be a list of regular expressions
             metrics: {labels: [unit], allow: {comm: [x]}} | /metrics/allow/comm is a list for the comm label, which metrics.labels does not choose ([unit])
-            {metrics: {labels: [unit]}, comm: {pinned: [cron]}} | /comm/pinned needs the comm label among metrics.labels: pinned comms are its series
+            {metrics: {labels: [unit]}, comm: {pinned: [cron]}} | /comm/pinned must be empty unless metrics.labels has comm: pinned comms are its series
             {metrics: {max_series: 5}, comm: {max_series: 5}} | /comm/max_series sets what /metrics/max_series sets: keep one of them (comm.max_series is its former name)
             {metrics: {allow: {comm: [a]}}, comm: {allow: [b]}} | /comm/allow sets what /metrics/allow/comm sets: keep one of them
             comm: {idle_timeout: 5}              | /comm/idle_timeout must be a string

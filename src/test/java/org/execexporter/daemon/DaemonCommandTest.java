@@ -157,7 +157,7 @@ class DaemonCommandTest {
         Path file = Files.writeString(dir.resolve("c.yml"), "comm: {max_series: 1, pinned: [a, b]}\n");
         assertThat(run("--config.check", "--config.file=" + file)).isEqualTo(2);
         assertThat(stderr()).isEqualTo("exec-exporter: config file " + file + ": /comm/pinned must list at most "
-                + "comm.max_series (1) comms, not 2: pinned comms take slots of the series budget\n");
+                + "metrics.max_series (1) comms, not 2: pinned comms take slots of the series budget\n");
     }
 
     @Test
@@ -165,7 +165,7 @@ class DaemonCommandTest {
         Path file = Files.writeString(dir.resolve("c.yml"), "comm: {max_series: 1}\n");
         assertThat(run("--config.file=" + file, "--comm.pinned=cron", "--comm.pinned=backup.sh")).isEqualTo(2);
         assertThat(stderr()).isEqualTo("exec-exporter: comm.pinned (--comm.pinned or the config file) must list "
-                + "at most comm.max_series (1) comms, not 2: pinned comms take slots of the series budget (see --help)\n");
+                + "at most metrics.max_series (1) comms, not 2: pinned comms take slots of the series budget (see --help)\n");
     }
 
     @Test

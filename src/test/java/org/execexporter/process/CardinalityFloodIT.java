@@ -48,7 +48,7 @@ class CardinalityFloodIT {
                     && x.value("exec_exporter_filtered_events_total") >= other.total(), storm.deadline());
             assertThat(sumExecs(s)).isEqualTo(storm.total());
             assertThat(s.count("exec_events_total{")).isEqualTo(CAP + 1);
-            assertThat(s.value("exec_exporter_comm_series")).isEqualTo(CAP);
+            assertThat(s.value("exec_exporter_series")).isEqualTo(CAP);
             long inSeries = 0;
             for (byte[] name : names) { // a name with a series has every exec of it there
                 long counted = s.execs(DaemonIT.label(name));

@@ -34,7 +34,7 @@ class DaemonIT {
             Scrape first = daemon.scrape();
             for (String health : List.of("exec_exporter_lost_events_total", "exec_exporter_dropped_events_total",
                     "exec_exporter_overflow_events_total", "exec_exporter_queue_depth",
-                    "exec_exporter_queue_capacity", "exec_exporter_comm_series",
+                    "exec_exporter_queue_capacity", "exec_exporter_series",
                     "exec_exporter_bpf_prog_runs_total", "exec_exporter_bpf_prog_run_seconds_total")) {
                 assertThat(first.samples).as("present from the first scrape").containsKey(health);
             }

@@ -56,7 +56,7 @@ class NameFloodIT {
                     expected, NAMES, s.count("exec_events_total{"), rssBefore, rssAfter);
             assertThat(sumExecs(s)).as("every exec counted").isEqualTo(expected);
             assertThat(s.count("exec_events_total{")).isLessThanOrEqualTo(CAP + 1);
-            assertThat(s.value("exec_exporter_comm_series")).isEqualTo(CAP);
+            assertThat(s.value("exec_exporter_series")).isEqualTo(CAP);
             assertThat(s.value("exec_exporter_overflow_events_total")).isEqualTo(s.execs("__overflow_comms__"))
                     .isEqualTo(expected - CAP);
             assertThat(s.value("exec_exporter_dropped_events_total")).isZero();

@@ -67,9 +67,9 @@ class ReloadIT {
             daemon.signal("HUP");
             assertThat(daemon.awaitLine(lines, "msg=\"Reloaded the configuration\"", WAIT))
                     .contains("changed=comm.max_series,comm.idle_timeout,comm.pinned");
-            Scrape after = daemon.scrapeUntil(x -> x.value("exec_exporter_comm_series_limit") == 50_000
+            Scrape after = daemon.scrapeUntil(x -> x.value("exec_exporter_series_limit") == 50_000
                     && x.samples.containsKey("exec_events_total{comm=\"" + pinned("B") + "\"}"), WAIT);
-            assertThat(after.value("exec_exporter_comm_series_limit")).isEqualTo(50_000);
+            assertThat(after.value("exec_exporter_series_limit")).isEqualTo(50_000);
             assertThat(after.samples).containsEntry("exec_events_total{comm=\"" + pinned("B") + "\"}", 0.0);
             assertThat(after.execs(DaemonIT.label(counted))).as("no count restarts").isEqualTo(before.execs(
                     DaemonIT.label(counted)));
@@ -99,7 +99,7 @@ class ReloadIT {
                     .contains("unknown key /comm/colour");
             Scrape failed = daemon.scrapeUntil(x -> x.value("exec_exporter_config_last_reload_successful") == 0, WAIT);
             assertThat(failed.value("exec_exporter_config_last_reload_successful")).isZero();
-            assertThat(failed.value("exec_exporter_comm_series_limit")).as("nothing applied").isEqualTo(100_000);
+            assertThat(failed.value("exec_exporter_series_limit")).as("nothing applied").isEqualTo(100_000);
             storm(daemon, name, 1_000, before.execs(DaemonIT.label(name)));
 
             Files.writeString(file, "comm: {max_series: 100000}\nbpf: {ring_pages: 128}\nqueue: {capacity: 1024}\n"
