@@ -52,6 +52,18 @@ public final class ExecStorm {
         return result(start(List.of(), dir, args, 0, names, 0));
     }
 
+    /**
+     * As {@link #run}, in the cgroup v2 directory {@code cgroup}: a shell moves itself into it, then
+     * execs the storm, whose every process starts there.
+     */
+    public static Result runInCgroup(Path cgroup, Path dir, int workers, long count, List<byte[]> names)
+            throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("--workers", String.valueOf(workers), "--count",
+                String.valueOf(count)));
+        List<String> wrapper = List.of("sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", cgroup.toString());
+        return result(start(wrapper, dir, args, 0, names, 0));
+    }
+
     /** The CPUs this process may run on (Cpus_allowed_list of /proc/self/status), e.g. [0, 1]. */
     public static List<Integer> cpus() throws IOException {
         String list = ProcStatus.line(ProcessHandle.current().pid(), "Cpus_allowed_list").replaceAll(".*:\\s*", "");

@@ -39,6 +39,54 @@ public final class Scrape {
         return v;
     }
 
+    /**
+     * The sum of the samples of {@code metric} whose labels include every one of {@code labels}
+     * (values as the label shows them, before the exposition format's escaping).
+     */
+    public double sum(String metric, Map<String, String> labels) {
+        double sum = 0;
+        for (Map.Entry<String, Double> e : samples.entrySet()) {
+            String key = e.getKey();
+            if (key.equals(metric) ? labels.isEmpty() : key.startsWith(metric + "{")
+                    && labelsOf(key).entrySet().containsAll(labels.entrySet())) {
+                sum += e.getValue();
+            }
+        }
+        return sum;
+    }
+
+    /** The labels of a sample's name, {@code name{a="x",b="y\"z"}}, unescaped. */
+    public static Map<String, String> labelsOf(String sample) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        int i = sample.indexOf('{');
+        if (i < 0) {
+            return labels;
+        }
+        i++;
+        while (i < sample.length() && sample.charAt(i) != '}') {
+            int eq = sample.indexOf('=', i);
+            String name = sample.substring(i, eq);
+            StringBuilder value = new StringBuilder();
+            int j = eq + 2; // past ="
+            while (sample.charAt(j) != '"') {
+                char c = sample.charAt(j);
+                if (c == '\\') {
+                    char next = sample.charAt(++j);
+                    value.append(next == 'n' ? '\n' : next);
+                } else {
+                    value.append(c);
+                }
+                j++;
+            }
+            labels.put(name, value.toString());
+            i = j + 1;
+            if (i < sample.length() && sample.charAt(i) == ',') {
+                i++;
+            }
+        }
+        return labels;
+    }
+
     /** exec_events_total of a comm label value (as NameEscaper renders it), 0 if absent. */
     public long execs(String commLabel) {
         Double v = samples.get("exec_events_total{comm=\"" + escapeLabel(commLabel) + "\"}");
