@@ -66,7 +66,7 @@ class ReloadIT {
             int lines = daemon.output.size();
             daemon.signal("HUP");
             assertThat(daemon.awaitLine(lines, "msg=\"Reloaded the configuration\"", WAIT))
-                    .contains("changed=comm.max_series,comm.idle_timeout,comm.pinned");
+                    .contains("changed=metrics.max_series,metrics.idle_timeout,comm.pinned");
             Scrape after = daemon.scrapeUntil(x -> x.value("exec_exporter_series_limit") == 50_000
                     && x.samples.containsKey("exec_events_total{comm=\"" + pinned("B") + "\"}"), WAIT);
             assertThat(after.value("exec_exporter_series_limit")).isEqualTo(50_000);
