@@ -64,7 +64,7 @@ check_reload_keeps_the_probe_and_the_counts() {
 	[ "$(metric exec_exporter_config_last_reload_successful "$(scrape)")" = 1.0 ] \
 		|| fail "exec_exporter_config_last_reload_successful is not 1 after a good reload"
 	wait_until 10 "the promslog line of the reload in the journal" \
-		journal_has 'msg="Reloaded the configuration" changed=comm.max_series,comm.pinned'
+		journal_has 'msg="Reloaded the configuration" changed=metrics.max_series,comm.pinned'
 	log "systemctl reload: same process, same BPF programs $progs, counts $before -> $after and on"
 }
 
@@ -79,7 +79,7 @@ check_bad_reloads_keep_the_running_config() {
 	fi
 	[ "$(unit_state ActiveState)" = active ] && [ "$(main_host_pid)" = "$pid" ] \
 		|| fail "a failed reload stopped or restarted the service"
-	wait_until 10 "the bad key of the failed reload in the journal" journal_has 'unknown key /comm/colour'
+	wait_until 10 "the bad key of the failed reload in the journal" journal_has 'unknown key /metrics/colour'
 	# A SIGHUP that bypasses the check: the daemon keeps its configuration and says so in a metric.
 	ct systemctl kill -s HUP --kill-who=main exec-exporter.service
 	wait_until 30 "exec_exporter_config_last_reload_successful 0" eval 'has "^exec_exporter_config_last_reload_successful 0"'
