@@ -23,7 +23,12 @@ struct signal_struct {
 	unsigned int flags;
 } __attribute__((preserve_access_index));
 
+struct thread_info {
+	__u32 status;
+} __attribute__((preserve_access_index));
+
 struct task_struct {
+	struct thread_info thread_info;
 	int tgid;
 	int exit_code;
 	__u64 start_time;
@@ -222,6 +227,95 @@ int BPF_PROG(exit_btf, struct task_struct *task)
 	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &e, sizeof(e)))
 		count(EXEC_STAT_OUTPUT_ERRORS);
 	ring_doorbell(ctx);
+	return 0;
+}
+
+/*
+ * Failed execs: one record per execve/execveat call that returned an error. Two ways to see them,
+ * user space enables one (bench/RESULTS.md, "Exits and failed execs", has what each costs):
+ *   - the classic syscalls/sys_exit_execve and sys_exit_execveat tracepoints run for those calls
+ *     only, but need tracefs mounted and readable;
+ *   - tp_btf/sys_exit needs no tracefs, but runs on the exit of every system call of the host, so
+ *     it leaves at once unless the call failed and was one of the two.
+ */
+
+/* x86's saved registers; ___x86 keeps the name apart from bpf_tracing.h's pt_regs (CO-RE drops it). */
+struct pt_regs___x86 {
+	unsigned long orig_ax;
+} __attribute__((preserve_access_index));
+
+/* The classic syscalls/sys_exit_* record (tracefs format: common fields, __syscall_nr, ret). */
+struct syscall_exit_args {
+	__u64 common;
+	int syscall_nr;
+	long ret;
+};
+
+#define TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h: an ia32 system call */
+#define NR_EXECVE 59
+#define NR_EXECVEAT 322
+#define NR_IA32_EXECVE 11
+#define NR_IA32_EXECVEAT 358
+/* include/linux/errno.h: the call is restarted, or the task dies of a fatal signal: no failure */
+#define ERESTARTSYS 512
+#define ERESTART_RESTARTBLOCK 516
+
+static __always_inline void emit_failure(void *ctx, long ret, __u8 flags)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fail_event e = {};
+
+	if (ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK)
+		return;
+	count(EXEC_STAT_FAILS_SEEN);
+	e.error = (__s32)-ret;
+	e.pid = bpf_get_current_pid_tgid() >> 32;
+	e.ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e.uid = (__u32)bpf_get_current_uid_gid();
+	e.kind = RECORD_KIND_FAIL;
+	e.flags = flags;
+	bpf_get_current_comm(e.comm, sizeof(e.comm));
+	e.cgroup_id = bpf_get_current_cgroup_id();
+	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &e, sizeof(e)))
+		count(EXEC_STAT_OUTPUT_ERRORS);
+	ring_doorbell(ctx);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(fail_btf, struct pt_regs___x86 *regs, long ret)
+{
+	unsigned long nr;
+	bool compat;
+
+	/* every system call of the host comes here: the successful ones leave on the first test */
+	if (ret >= 0)
+		return 0;
+	nr = regs->orig_ax;
+	if (nr != NR_EXECVE && nr != NR_EXECVEAT && nr != NR_IA32_EXECVE && nr != NR_IA32_EXECVEAT)
+		return 0;
+	/* ia32 numbers mean other calls in 64-bit mode (11 is munmap): tell the two apart */
+	compat = bpf_get_current_task_btf()->thread_info.status & TS_COMPAT;
+	if (compat ? nr == NR_IA32_EXECVE : nr == NR_EXECVE)
+		emit_failure(ctx, ret, 0);
+	else if (compat ? nr == NR_IA32_EXECVEAT : nr == NR_EXECVEAT)
+		emit_failure(ctx, ret, FAIL_EVENT_EXECVEAT);
+	return 0;
+}
+
+/* The classic syscall events are 64-bit only: ia32 calls do not reach them. */
+SEC("tracepoint/syscalls/sys_exit_execve")
+int fail_execve_tp(struct syscall_exit_args *args)
+{
+	if (args->ret < 0)
+		emit_failure(args, args->ret, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_execveat")
+int fail_execveat_tp(struct syscall_exit_args *args)
+{
+	if (args->ret < 0)
+		emit_failure(args, args->ret, FAIL_EVENT_EXECVEAT);
 	return 0;
 }
 

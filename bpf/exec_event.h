@@ -117,6 +117,7 @@ enum exec_stat {
 	EXEC_STAT_SEEN = 0,        /* execs the program ran for */
 	EXEC_STAT_OUTPUT_ERRORS,   /* bpf_perf_event_output failures, of either kind (ring full: also lost) */
 	EXEC_STAT_EXITS_SEEN,      /* ended processes that had exec'd, records attempted */
+	EXEC_STAT_FAILS_SEEN,      /* failed execve/execveat calls, records attempted */
 	EXEC_STAT_COUNT,
 };
 

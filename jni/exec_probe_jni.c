@@ -24,6 +24,7 @@
 #include "org_execexporter_capture_ExecProbeNative.h"
 #include "org_execexporter_capture_ExecRecord.h"
 #include "org_execexporter_capture_ExitRecord.h"
+#include "org_execexporter_capture_FailRecord.h"
 
 #define JAVA_CLASS "org/execexporter/capture/ExecProbeNative"
 #define EXCEPTION_CLASS "org/execexporter/capture/BpfException"
@@ -35,6 +36,11 @@ _Static_assert(org_execexporter_capture_ExecProbeNative_ATTACH_TRACEPOINT == PRO
 _Static_assert(org_execexporter_capture_ExecProbeNative_STAT_SEEN == EXEC_STAT_SEEN, "stat index");
 _Static_assert(org_execexporter_capture_ExecProbeNative_STAT_OUTPUT_ERRORS == EXEC_STAT_OUTPUT_ERRORS, "stat index");
 _Static_assert(org_execexporter_capture_ExecProbeNative_STAT_EXITS_SEEN == EXEC_STAT_EXITS_SEEN, "stat index");
+_Static_assert(org_execexporter_capture_ExecProbeNative_STAT_FAILS_SEEN == EXEC_STAT_FAILS_SEEN, "stat index");
+_Static_assert(org_execexporter_capture_ExecProbeNative_FAILURES_OFF == PROBE_FAILURES_OFF, "failures");
+_Static_assert(org_execexporter_capture_ExecProbeNative_FAILURES_AUTO == PROBE_FAILURES_AUTO, "failures");
+_Static_assert(org_execexporter_capture_ExecProbeNative_FAILURES_TRACEPOINT == PROBE_FAILURES_TRACEPOINT, "failures");
+_Static_assert(org_execexporter_capture_ExecProbeNative_FAILURES_SYS_EXIT == PROBE_FAILURES_SYS_EXIT, "failures");
 
 /* ExecRecord decodes struct exec_event (bpf/exec_event.h) by these offsets and sizes. */
 #define RECORD(name) org_execexporter_capture_ExecRecord_##name
@@ -61,6 +67,11 @@ _Static_assert(RECORD(KIND_FAIL) == RECORD_KIND_FAIL, "record kind");
 _Static_assert(EXIT(LIFETIME_OFFSET) == offsetof(struct exit_event, lifetime_ns), "ExitRecord layout");
 _Static_assert(EXIT(STATUS_OFFSET) == offsetof(struct exit_event, status), "ExitRecord layout");
 _Static_assert(EXIT(SIZE) == EXIT_EVENT_SIZE, "ExitRecord layout");
+#define FAIL(name) org_execexporter_capture_FailRecord_##name
+_Static_assert(FAIL(ERROR_OFFSET) == offsetof(struct fail_event, error), "FailRecord layout");
+_Static_assert(FAIL(PPID_OFFSET) == offsetof(struct fail_event, ppid), "FailRecord layout");
+_Static_assert(FAIL(SIZE) == FAIL_EVENT_SIZE, "FailRecord layout");
+_Static_assert(FAIL(FLAG_EXECVEAT) == FAIL_EVENT_EXECVEAT, "FailRecord layout");
 #undef EXIT
 
 /* Resolved once in JNI_OnLoad: a BpfException whose constructor differs fails the load, not a later error path. */
@@ -98,7 +109,7 @@ static void throw_bpf_exception(JNIEnv *env, const struct probe_error *error)
 }
 
 static jlong open0(JNIEnv *env, jclass cls, jint attach, jboolean capture_filename, jint ring_pages,
-		   jint wakeup_events, jboolean exits)
+		   jint wakeup_events, jboolean exits, jint failures)
 {
 	struct probe_options opts = {
 		.attach = attach,
@@ -106,6 +117,7 @@ static jlong open0(JNIEnv *env, jclass cls, jint attach, jboolean capture_filena
 		.ring_pages = ring_pages > 0 ? (size_t)ring_pages : 0,
 		.wakeup_events = wakeup_events > 0 ? (uint32_t)wakeup_events : 1,
 		.exits = exits == JNI_TRUE,
+		.failures = failures,
 	};
 	struct probe_error error = { 0 };
 	struct probe *p = NULL;
@@ -140,6 +152,18 @@ static jboolean exitsAttached0(JNIEnv *env, jclass cls, jlong h)
 {
 	(void)env; (void)cls;
 	return probe_exits_attached(handle(h)) ? JNI_TRUE : JNI_FALSE;
+}
+
+static jint failuresAttached0(JNIEnv *env, jclass cls, jlong h)
+{
+	(void)env; (void)cls;
+	return probe_failures_attached(handle(h));
+}
+
+static jint failuresError0(JNIEnv *env, jclass cls, jlong h)
+{
+	(void)env; (void)cls;
+	return probe_failures_error(handle(h));
 }
 
 static jint setBuffer0(JNIEnv *env, jclass cls, jlong h, jint ring, jobject buffer)
@@ -251,8 +275,10 @@ static jstring strerror0(JNIEnv *env, jclass cls, jint err)
 }
 
 static const JNINativeMethod methods[] = {
-	{ "open0", "(IZIIZ)J", (void *)open0 },
+	{ "open0", "(IZIIZI)J", (void *)open0 },
 	{ "exitsAttached0", "(J)Z", (void *)exitsAttached0 },
+	{ "failuresAttached0", "(J)I", (void *)failuresAttached0 },
+	{ "failuresError0", "(J)I", (void *)failuresError0 },
 	{ "ringCount0", "(J)I", (void *)ringCount0 },
 	{ "ringBytes0", "(J)I", (void *)ringBytes0 },
 	{ "attachMode0", "(J)I", (void *)attachMode0 },

@@ -33,6 +33,8 @@ struct probe {
 	struct bpf_program *prog;   /* the one program enabled and attached */
 	int attach_mode;
 	int exits;                  /* the exit program is attached */
+	int failures;               /* enum probe_failures: the failure programs attached, or OFF */
+	int failures_err;           /* -errno of the failure programs' last attach, if none attached */
 	struct perf_buffer *pb;
 	struct perf_buffer *bells;  /* the doorbell rings: one tiny sample wakes a drained poller */
 	uint64_t *drained;          /* the BPF `drained` flags, mmap'd, indexed by CPU id (8-byte elements) */
@@ -164,6 +166,44 @@ static void probe_free(struct probe *p)
 	free(p);
 }
 
+/*
+ * Attaches the failure programs: the classic pair (both or neither), else, for auto, the filtered
+ * tp_btf/sys_exit. Never fails the probe: what could not attach is remembered for the daemon's log.
+ */
+static void attach_failures(struct probe *p, int failures, int mode)
+{
+	struct bpf_link *execve, *execveat, *sys_exit;
+
+	p->failures = PROBE_FAILURES_OFF;
+	p->failures_err = -ENOENT;
+	if (failures == PROBE_FAILURES_AUTO || failures == PROBE_FAILURES_TRACEPOINT) {
+		execve = bpf_program__attach(p->skel->progs.fail_execve_tp);
+		if (!execve) {
+			p->failures_err = -errno;
+		} else {
+			execveat = bpf_program__attach(p->skel->progs.fail_execveat_tp);
+			if (!execveat) {
+				p->failures_err = -errno;
+				bpf_link__destroy(execve);
+			} else {
+				p->skel->links.fail_execve_tp = execve;
+				p->skel->links.fail_execveat_tp = execveat;
+				p->failures = PROBE_FAILURES_TRACEPOINT;
+				return;
+			}
+		}
+	}
+	if ((failures == PROBE_FAILURES_AUTO || failures == PROBE_FAILURES_SYS_EXIT) && mode == PROBE_ATTACH_TP_BTF) {
+		sys_exit = bpf_program__attach(p->skel->progs.fail_btf);
+		if (!sys_exit) {
+			p->failures_err = -errno;
+			return;
+		}
+		p->skel->links.fail_btf = sys_exit;
+		p->failures = PROBE_FAILURES_SYS_EXIT;
+	}
+}
+
 static int probe_open_mode(const struct probe_options *opts, int mode, struct probe **out,
 			   struct probe_error *error)
 {
@@ -211,6 +251,14 @@ static int probe_open_mode(const struct probe_options *opts, int mode, struct pr
 	/* exits need tp_btf: with the classic exec tracepoint (a kernel without it) they stay off */
 	p->exits = opts->exits && mode == PROBE_ATTACH_TP_BTF;
 	bpf_program__set_autoload(p->skel->progs.exit_btf, p->exits);
+	/* loading needs no tracefs (attaching the classic ones does); tp_btf/sys_exit needs tp_btf */
+	bpf_program__set_autoload(p->skel->progs.fail_execve_tp, opts->failures == PROBE_FAILURES_AUTO ||
+								     opts->failures == PROBE_FAILURES_TRACEPOINT);
+	bpf_program__set_autoload(p->skel->progs.fail_execveat_tp, opts->failures == PROBE_FAILURES_AUTO ||
+								       opts->failures == PROBE_FAILURES_TRACEPOINT);
+	bpf_program__set_autoload(p->skel->progs.fail_btf, mode == PROBE_ATTACH_TP_BTF &&
+							       (opts->failures == PROBE_FAILURES_AUTO ||
+								opts->failures == PROBE_FAILURES_SYS_EXIT));
 	possible = libbpf_num_possible_cpus();
 	if (possible <= 0) {
 		err = fail(error, "count", "possible CPUs", possible < 0 ? possible : -EINVAL);
@@ -308,6 +356,8 @@ static int probe_open_mode(const struct probe_options *opts, int mode, struct pr
 		}
 		p->skel->links.exit_btf = link;
 	}
+	if (opts->failures != PROBE_FAILURES_OFF)
+		attach_failures(p, opts->failures, mode);
 
 	*out = p;
 	return 0;
@@ -345,6 +395,8 @@ int probe_open(const struct probe_options *opts, struct probe **out, struct prob
 
 size_t probe_ring_count(const struct probe *p) { return p->ring_count; }
 int probe_exits_attached(const struct probe *p) { return p->exits; }
+int probe_failures_attached(const struct probe *p) { return p->failures; }
+int probe_failures_error(const struct probe *p) { return p->failures ? 0 : p->failures_err; }
 size_t probe_ring_bytes(const struct probe *p) { return p->ring_bytes; }
 int probe_attach_mode(const struct probe *p) { return p->attach_mode; }
 

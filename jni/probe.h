@@ -21,12 +21,21 @@ enum probe_attach {
 	PROBE_ATTACH_TRACEPOINT = 2, /* classic tracepoint: needs tracefs mounted */
 };
 
+/* How failed execs are seen (bpf/exec.bpf.c, "Failed execs"). */
+enum probe_failures {
+	PROBE_FAILURES_OFF = 0,
+	PROBE_FAILURES_AUTO = 1,       /* the classic tracepoints if they attach, else tp_btf/sys_exit */
+	PROBE_FAILURES_TRACEPOINT = 2, /* syscalls/sys_exit_execve{,at}: needs tracefs */
+	PROBE_FAILURES_SYS_EXIT = 3,   /* tp_btf/sys_exit, filtered: runs on every system call */
+};
+
 struct probe_options {
 	int attach;                /* enum probe_attach */
 	int capture_filename;      /* 0: send comm and ids only */
 	size_t ring_pages;         /* pages per CPU ring, a power of two */
 	uint32_t wakeup_events;    /* wake the reader every N samples (1 = every sample) */
 	int exits;                 /* 1: also one record per ended process that exec'd (tp_btf only) */
+	int failures;              /* enum probe_failures */
 };
 
 struct probe;
@@ -44,6 +53,13 @@ size_t probe_ring_count(const struct probe *p);
 size_t probe_ring_bytes(const struct probe *p);
 int probe_attach_mode(const struct probe *p);   /* PROBE_ATTACH_TP_BTF or _TRACEPOINT */
 int probe_exits_attached(const struct probe *p); /* 1 if the exit program runs */
+/*
+ * PROBE_FAILURES_TRACEPOINT or _SYS_EXIT: how failed execs are seen; PROBE_FAILURES_OFF if not
+ * asked for or if nothing could attach (then probe_failures_error says why: -errno). A failure
+ * program that cannot attach never fails the probe: execs are counted without it.
+ */
+int probe_failures_attached(const struct probe *p);
+int probe_failures_error(const struct probe *p);
 
 /* The destination of ring `ring`'s records: [u32 size][size bytes of struct exec_event]... */
 int probe_set_buffer(struct probe *p, size_t ring, void *buf, size_t capacity);

@@ -13,10 +13,18 @@ package org.execexporter.capture;
  * @param progRunCount    the kernel's run_cnt of the program (needs kernel.bpf_stats_enabled)
  * @param progRunTimeNanos the kernel's run_time_ns of the program
  * @param kernelExitsSeen ended processes that had exec'd, seen by the exit program (0 when it is off)
+ * @param kernelFailsSeen failed execve/execveat calls seen by a failure program (0 when none runs)
  */
 public record CaptureStats(long delivered, long lost, long overflow, long malformed,
                            long kernelSeen, long kernelOutputErrors, long progRunCount, long progRunTimeNanos,
-                           long kernelExitsSeen) {
+                           long kernelExitsSeen, long kernelFailsSeen) {
 
-    public static final CaptureStats EMPTY = new CaptureStats(0, 0, 0, 0, -1, -1, -1, -1, -1);
+    public static final CaptureStats EMPTY = new CaptureStats(0, 0, 0, 0, -1, -1, -1, -1, -1, -1);
+
+    /** Without a failure program. */
+    public CaptureStats(long delivered, long lost, long overflow, long malformed, long kernelSeen,
+                        long kernelOutputErrors, long progRunCount, long progRunTimeNanos, long kernelExitsSeen) {
+        this(delivered, lost, overflow, malformed, kernelSeen, kernelOutputErrors, progRunCount, progRunTimeNanos,
+                kernelExitsSeen, 0);
+    }
 }

@@ -59,6 +59,25 @@ public final class ExecCapture implements ExecEventSource {
         return probe.exits();
     }
 
+    /** How failed execs are seen: TRACEPOINT or SYS_EXIT, or OFF when not asked for or when nothing attached. */
+    public FailureCapture failuresAttached() {
+        return probe.failures();
+    }
+
+    /**
+     * Why failed execs are not seen although they were asked for: the last attach's error, as one
+     * phrase ("Permission denied"), or null when they are seen or were not asked for.
+     */
+    public String failuresNotAttachedReason() {
+        if (options.failures() == FailureCapture.OFF || probe.failures() != FailureCapture.OFF) {
+            return null;
+        }
+        if (probe.attachMode() != AttachMode.TP_BTF && options.failures() == FailureCapture.SYS_EXIT) {
+            return "tp_btf/sys_exit needs tp_btf, and sched_process_exec was attached as a classic tracepoint";
+        }
+        return ExecProbe.strerror(probe.failuresError());
+    }
+
     /** The kernel's id of the attached program (`bpftool prog show id N`), or -1 once closed or unknown. */
     public synchronized long programId() {
         long[] prog = closed ? null : probe.progStats();
@@ -110,7 +129,8 @@ public final class ExecCapture implements ExecEventSource {
         long[] prog = probe.progStats();
         return new CaptureStats(delivered, lost, overflow, malformed,
                 probe.stat(ExecProbeNative.STAT_SEEN), probe.stat(ExecProbeNative.STAT_OUTPUT_ERRORS),
-                prog == null ? -1 : prog[0], prog == null ? -1 : prog[1], probe.stat(ExecProbeNative.STAT_EXITS_SEEN));
+                prog == null ? -1 : prog[0], prog == null ? -1 : prog[1], probe.stat(ExecProbeNative.STAT_EXITS_SEEN),
+                probe.stat(ExecProbeNative.STAT_FAILS_SEEN));
     }
 
     /**
@@ -166,6 +186,7 @@ public final class ExecCapture implements ExecEventSource {
         private final int timeoutMillis;
         private final ExecRecord record = new ExecRecord();
         private final ExitRecord exit = new ExitRecord();
+        private final FailRecord failure = new FailRecord();
         final AtomicLong delivered = new AtomicLong();
         final AtomicLong malformed = new AtomicLong();
 
@@ -188,7 +209,7 @@ public final class ExecCapture implements ExecEventSource {
                     continue;
                 }
                 try {
-                    RecordBatch.dispatch(buffer, (int) bytes, record, exit, sink, delivered, malformed);
+                    RecordBatch.dispatch(buffer, (int) bytes, record, exit, failure, sink, delivered, malformed);
                 } catch (RuntimeException e) {
                     if (!sinkFailed) { // once: a failing sink must not flood the log
                         log.atError().setMessage("The exec sink failed").addKeyValue("ring", ring).setCause(e).log();

@@ -15,4 +15,9 @@ public interface ExecEventSink {
     default void onExit(ExitRecord record) {
         // nothing to count: such a sink's capture sends no exits
     }
+
+    /** An execve or execveat call failed; only from a capture opened with {@link ProbeOptions#failures()}. */
+    default void onFailure(FailRecord record) {
+        // nothing to count: such a sink's capture sends no failures
+    }
 }

@@ -16,6 +16,8 @@ final class ExecProbe implements AutoCloseable {
     private final int ringBytes;
     private final AttachMode attachMode;
     private final boolean exits;
+    private final FailureCapture failures;
+    private final int failuresError;
 
     private ExecProbe(long handle) {
         this.handle = handle;
@@ -23,6 +25,8 @@ final class ExecProbe implements AutoCloseable {
         this.ringBytes = ExecProbeNative.ringBytes0(handle);
         this.attachMode = AttachMode.ofNative(ExecProbeNative.attachMode0(handle));
         this.exits = ExecProbeNative.exitsAttached0(handle);
+        this.failures = FailureCapture.ofNative(ExecProbeNative.failuresAttached0(handle));
+        this.failuresError = ExecProbeNative.failuresError0(handle);
     }
 
     static ExecProbe open(ProbeOptions options) throws BpfException {
@@ -31,7 +35,7 @@ final class ExecProbe implements AutoCloseable {
         NativeLibrary.load();
         try {
             return new ExecProbe(ExecProbeNative.open0(options.attach().nativeValue, options.captureFilename(),
-                    options.ringPages(), options.wakeupEvents(), options.exits()));
+                    options.ringPages(), options.wakeupEvents(), options.exits(), options.failures().nativeValue));
         } finally {
             String libbpfLog = ExecProbeNative.drainLog0();
             if (!libbpfLog.isBlank()) {
@@ -55,6 +59,16 @@ final class ExecProbe implements AutoCloseable {
     /** Whether the exit program runs (asked for, and the exec program attached by tp_btf). */
     boolean exits() {
         return exits;
+    }
+
+    /** How failed execs are seen: TRACEPOINT, SYS_EXIT, or OFF (not asked for, or nothing attached). */
+    FailureCapture failures() {
+        return failures;
+    }
+
+    /** Why no failure program attached (-errno), or 0. */
+    int failuresError() {
+        return failuresError;
     }
 
     /** Hands ring {@code ring} its batch buffer: direct, little-endian, at least ringBytes(). */

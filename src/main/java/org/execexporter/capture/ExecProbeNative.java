@@ -16,6 +16,13 @@ final class ExecProbeNative {
     static final int STAT_SEEN = 0;
     static final int STAT_OUTPUT_ERRORS = 1;
     static final int STAT_EXITS_SEEN = 2;
+    static final int STAT_FAILS_SEEN = 3;
+
+    // Mirrored by enum probe_failures in jni/probe.h (_Static_assert in jni/exec_probe_jni.c).
+    static final int FAILURES_OFF = 0;
+    static final int FAILURES_AUTO = 1;
+    static final int FAILURES_TRACEPOINT = 2;
+    static final int FAILURES_SYS_EXIT = 3;
 
     static {
         NativeLibrary.load();
@@ -24,7 +31,7 @@ final class ExecProbeNative {
     private ExecProbeNative() {}
 
     static native long open0(int attach, boolean captureFilename, int ringPages, int wakeupEvents,
-                            boolean exits)
+                            boolean exits, int failures)
             throws BpfException;
 
     static native int ringCount0(long probe);
@@ -34,6 +41,12 @@ final class ExecProbeNative {
     static native int attachMode0(long probe);
 
     static native boolean exitsAttached0(long probe);
+
+    /** FAILURES_TRACEPOINT or FAILURES_SYS_EXIT: how failed execs are seen; FAILURES_OFF if they are not. */
+    static native int failuresAttached0(long probe);
+
+    /** -errno of the failure programs' attach when none attached, else 0. */
+    static native int failuresError0(long probe);
 
     static native int setBuffer0(long probe, int ring, ByteBuffer buffer);
 

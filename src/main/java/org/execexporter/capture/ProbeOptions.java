@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param wakeupEvents     wake a ring's reader once per this many samples (1 = every sample)
  * @param pollTimeout      the longest a sample waits for a reader when its batch is not full
  * @param exits            also one record per ended process that had exec'd (tp_btf only)
+ * @param failures         also one record per failed execve/execveat, seen as this says
  */
 public record ProbeOptions(AttachMode attach, boolean captureFilename, int ringPages, int wakeupEvents,
-                           Duration pollTimeout, boolean exits) {
+                           Duration pollTimeout, boolean exits, FailureCapture failures) {
     public static final int DEFAULT_RING_PAGES = 64;
     public static final int DEFAULT_WAKEUP_EVENTS = 64;
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
@@ -23,6 +24,13 @@ public record ProbeOptions(AttachMode attach, boolean captureFilename, int ringP
     public ProbeOptions {
         Objects.requireNonNull(attach, "attach");
         Objects.requireNonNull(pollTimeout, "pollTimeout");
+        Objects.requireNonNull(failures, "failures");
+    }
+
+    /** Failures off. */
+    public ProbeOptions(AttachMode attach, boolean captureFilename, int ringPages, int wakeupEvents,
+                        Duration pollTimeout, boolean exits) {
+        this(attach, captureFilename, ringPages, wakeupEvents, pollTimeout, exits, FailureCapture.OFF);
     }
 
     /** Exits on: the default of collector.exits. */
@@ -37,10 +45,14 @@ public record ProbeOptions(AttachMode attach, boolean captureFilename, int ringP
     }
 
     public ProbeOptions withCaptureFilename(boolean capture) {
-        return new ProbeOptions(attach, capture, ringPages, wakeupEvents, pollTimeout, exits);
+        return new ProbeOptions(attach, capture, ringPages, wakeupEvents, pollTimeout, exits, failures);
     }
 
     public ProbeOptions withExits(boolean on) {
-        return new ProbeOptions(attach, captureFilename, ringPages, wakeupEvents, pollTimeout, on);
+        return new ProbeOptions(attach, captureFilename, ringPages, wakeupEvents, pollTimeout, on, failures);
+    }
+
+    public ProbeOptions withFailures(FailureCapture how) {
+        return new ProbeOptions(attach, captureFilename, ringPages, wakeupEvents, pollTimeout, exits, how);
     }
 }

@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A ring's batch as jni/probe.c writes it: records back to back, each a native-endian u32 size
- * followed by that many bytes of struct exec_event or exit_event (with the kernel's trailing
+ * followed by that many bytes of struct exec_event, exit_event or fail_event (with the kernel's trailing
  * padding), told apart by the kind byte they share.
  */
 final class RecordBatch {
@@ -14,8 +14,8 @@ final class RecordBatch {
     private RecordBatch() {}
 
     /** Decodes {@code length} bytes of batch into {@code record}, one at a time, for the sink. */
-    static void dispatch(ByteBuffer batch, int length, ExecRecord record, ExitRecord exit, ExecEventSink sink,
-                         AtomicLong delivered, AtomicLong malformed) {
+    static void dispatch(ByteBuffer batch, int length, ExecRecord record, ExitRecord exit, FailRecord failure,
+                         ExecEventSink sink, AtomicLong delivered, AtomicLong malformed) {
         int position = 0;
         long good = 0;
         try {
@@ -31,6 +31,9 @@ final class RecordBatch {
                     good++;
                 } else if (exit.wrap(batch, position, size)) {
                     sink.onExit(exit);
+                    good++;
+                } else if (failure.wrap(batch, position, size)) {
+                    sink.onFailure(failure);
                     good++;
                 } else {
                     malformed.incrementAndGet();

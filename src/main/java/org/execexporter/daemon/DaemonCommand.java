@@ -19,6 +19,7 @@ import org.execexporter.base.Shutdown;
 import org.execexporter.base.UsageException;
 import org.execexporter.capture.CaptureException;
 import org.execexporter.capture.ExecCapture;
+import org.execexporter.capture.FailureCapture;
 import org.execexporter.capture.Privileges;
 import org.execexporter.config.ConfigException;
 import org.execexporter.config.DaemonConfig;
@@ -120,7 +121,8 @@ public final class DaemonCommand {
         systemd.status("Loading the BPF program");
         ExecCapture capture;
         try {
-            capture = ExecCapture.open(config.bpf().withExits(config.collector().exits()));
+            capture = ExecCapture.open(config.bpf().withExits(config.collector().exits())
+                    .withFailures(config.collector().execFailures() ? FailureCapture.AUTO : FailureCapture.OFF));
         } catch (CaptureException e) {
             return fail(systemd, e.getMessage());
         }
@@ -132,6 +134,7 @@ public final class DaemonCommand {
                     + "was attached as a classic tracepoint").log();
         }
 
+        logFailures(config, capture);
         Attribution attribution;
         try {
             attribution = Attribution.open(config.metrics().labels(), CgroupResolver.Settings.DEFAULTS,
@@ -148,7 +151,8 @@ public final class DaemonCommand {
                     .addKeyValue("cgroups", attribution.cgroups().stats().indexed()).log();
         }
         Daemon daemon = new Daemon(config, capture, attribution,
-                Daemon.collectorsOf(capture.exitsAttached(), false), build, System::nanoTime);
+                Daemon.collectorsOf(capture.exitsAttached(), capture.failuresAttached() != FailureCapture.OFF), build,
+                System::nanoTime);
         settings.web().onReload(daemon.reloads()::reloaded);
         Shutdown.onExit(daemon::close);
         if (Shutdown.requested()) { // the probe is closed with the daemon
@@ -200,6 +204,25 @@ public final class DaemonCommand {
         daemon.close();
         log.info("Stopped");
         return ExitCodes.OK;
+    }
+
+    /** One line on how failed execs are seen, when they were asked for: which programs, or why none. */
+    private static void logFailures(DaemonConfig config, ExecCapture capture) {
+        if (!config.collector().execFailures()) {
+            return;
+        }
+        FailureCapture how = capture.failuresAttached();
+        if (how == FailureCapture.TRACEPOINT) {
+            log.atInfo().setMessage("Counting failed execs").addKeyValue("attach", "tracepoint")
+                    .addKeyValue("programs", "syscalls/sys_exit_execve,syscalls/sys_exit_execveat").log();
+        } else if (how == FailureCapture.SYS_EXIT) {
+            log.atInfo().setMessage("Counting failed execs on the exit of every system call: the classic syscall "
+                    + "tracepoints did not attach (tracefs not mounted or not readable)")
+                    .addKeyValue("attach", "tp_btf/sys_exit").log();
+        } else {
+            log.atWarn().setMessage("Failed execs are not counted: no failure program attached")
+                    .addKeyValue("err", ErrorLine.render(String.valueOf(capture.failuresNotAttachedReason()))).log();
+        }
     }
 
     private static String labelList(DaemonConfig config) {

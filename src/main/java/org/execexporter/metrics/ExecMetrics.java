@@ -12,6 +12,7 @@ import java.util.List;
 import org.execexporter.pipeline.Series;
 import org.execexporter.pipeline.ExecMeters;
 import org.execexporter.pipeline.ExitCount;
+import org.execexporter.pipeline.FailureCount;
 
 /**
  * The exec metrics proper: per series (a label combination: comm, and the attribution labels
@@ -36,6 +37,7 @@ public final class ExecMetrics implements ExecMeters {
     static final String COMM_WINDOW = "exec_comm_window_events";
     static final String HOST_WINDOW = "exec_host_window_events";
     static final String EXITS = "exec.exits";
+    static final String FAILURES = "exec.failures";
     static final String LIFETIME = "exec_process_lifetime_seconds";
     /** Classic buckets of process lifetimes, 1 ms to 1 day: short enough for the series budget. */
     static final double[] LIFETIME_BUCKETS = {0.001, 0.01, 0.1, 1, 10, 60, 600, 3600, 86400};
@@ -121,7 +123,7 @@ public final class ExecMetrics implements ExecMeters {
                 .register(registry);
         // made now, so that the series is there, at 0, from its first scrape
         DistributionDataPoint window = perComm == null ? null : perComm.labelValues(values);
-        List<FunctionCounter> exits = new java.util.ArrayList<>(); // aggregator thread only
+        List<FunctionCounter> exits = new java.util.ArrayList<>(); // exits and failures; aggregator thread only
         return new SeriesMeters() {
             /** Made on the series' first exit (a series without exits has no lifetime series); then reused. */
             private DistributionDataPoint life;
@@ -141,6 +143,16 @@ public final class ExecMetrics implements ExecMeters {
                                 + "that ended the process (SIGKILL, ...)")
                         .tags(seriesTags)
                         .tag("status", count.label())
+                        .register(registry));
+            }
+
+            @Override
+            public void registerFailure(FailureCount count) {
+                exits.add(FunctionCounter.builder(FAILURES, count, FailureCount::total)
+                        .description("execve and execveat calls that failed, by the caller's comm (and the labels of "
+                                + "--metrics.labels) and errno (ENOENT, EACCES, ...); --collector.exec-failures")
+                        .tags(seriesTags)
+                        .tag("errno", count.label())
                         .register(registry));
             }
 

@@ -62,6 +62,9 @@ public final class ExporterHealth {
         h.counter(registry, "exec.exporter.bpf.exits.seen",
                 "Ended processes that had exec'd, seen by the BPF exit program (0 with --no-collector.exits)",
                 CaptureStats::kernelExitsSeen);
+        h.counter(registry, "exec.exporter.bpf.failures.seen",
+                "Failed execve/execveat calls seen by the BPF failure program (0 unless collector.exec-failures runs)",
+                CaptureStats::kernelFailsSeen);
         h.counter(registry, "exec.exporter.bpf.prog.runs",
                 "Runs of the BPF program, from the kernel's program stats (0 unless kernel.bpf_stats_enabled=1)",
                 CaptureStats::progRunCount);

@@ -178,6 +178,16 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
         }
     }
 
+    /** A failed exec: counted in its caller's series (same admission, no overflow count); no rate windows. */
+    @Override
+    public void onFailure(long commWord0, long commWord1, long cgroupId, int uid, int errno) {
+        long now = clock.getAsLong();
+        Series series = table.lookupForExit(commWord0, commWord1, cgroupId, uid, now);
+        if (series != null) {
+            series.countFailure(errno, now);
+        }
+    }
+
     private void closeOldestWindow() {
         if (hostCounts[0] != 0 || hostCounts[1] != 0) { // else no comm has a count to observe or shift
             table.forEach(Series::closeWindow);

@@ -19,6 +19,9 @@ public interface ExecMeters {
         /** The series' first exit with a status: registers its counter, which reads {@link ExitCount#total()}. */
         void registerExit(ExitCount count);
 
+        /** The series' first failed exec with an errno: registers its counter, which reads {@link FailureCount#total()}. */
+        void registerFailure(FailureCount count);
+
         /** An exit of the comm, {@code lifetimeNanos} after its process started. */
         void observeLifetime(long lifetimeNanos);
 

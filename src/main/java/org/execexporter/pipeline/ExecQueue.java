@@ -7,6 +7,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.execexporter.capture.ExecEventSink;
 import org.execexporter.capture.ExecRecord;
 import org.execexporter.capture.ExitRecord;
+import org.execexporter.capture.FailRecord;
 
 /**
  * The bounded queue between the ring pollers (many producers) and the aggregator (one consumer).
@@ -48,15 +49,21 @@ public final class ExecQueue implements ExecEventSink {
         default void onExit(long commWord0, long commWord1, long cgroupId, int uid, int status, long lifetimeNanos) {
             // not counted by this handler
         }
+
+        /** A failed execve/execveat entry, {@code errno} positive; skipped like exits by default. */
+        default void onFailure(long commWord0, long commWord1, long cgroupId, int uid, int errno) {
+            // not counted by this handler
+        }
     }
 
     private static final int WORDS = 5;
     /**
      * The last word of an entry: the uid in bits 0-31, an exit's wait status (16 bits: code << 8 |
-     * signal | core) in bits 32-55, the kind in bits 56-63.
+     * signal | core) or a failure's errno in bits 32-55, the kind in bits 56-63.
      */
     private static final long KIND_EXEC = 0;
     private static final long KIND_EXIT = 1L << 56;
+    private static final long KIND_FAIL = 2L << 56;
     private static final long KIND_MASK = 0xffL << 56;
 
     private final int capacity;
@@ -92,6 +99,18 @@ public final class ExecQueue implements ExecEventSink {
     public void onExit(ExitRecord record) {
         offerExit(record.commWord(0), record.commWord(1), record.cgroupId(), (int) record.uid(), record.status(),
                 record.lifetimeNanos());
+    }
+
+    /** Called by the ring pollers, concurrently. */
+    @Override
+    public void onFailure(FailRecord record) {
+        offerFailure(record.commWord(0), record.commWord(1), record.cgroupId(), (int) record.uid(), record.error());
+    }
+
+    /** Adds a failed exec, or counts a drop (one counter for every kind) and returns false. Never blocks. */
+    public boolean offerFailure(long commWord0, long commWord1, long cgroupId, int uid, int errno) {
+        long meta = KIND_FAIL | (errno & 0xffffffL) << 32 | Integer.toUnsignedLong(uid);
+        return put(commWord0, commWord1, 0, cgroupId, meta);
     }
 
     /** Adds an exec in cgroup 0 by uid 0 (tests and benchmarks); see {@link #offer(long, long, long, long, int)}. */
@@ -168,10 +187,14 @@ public final class ExecQueue implements ExecEventSink {
             HEAD.setRelease(this, position);
             count++;
             int uid = (int) meta;
-            if ((meta & KIND_MASK) == KIND_EXEC) {
+            int value = (int) (meta >>> 32) & 0xffffff;
+            long kind = meta & KIND_MASK;
+            if (kind == KIND_EXEC) {
                 handler.onEntry(word0, word1, time, cgroupId, uid);
+            } else if (kind == KIND_EXIT) {
+                handler.onExit(word0, word1, cgroupId, uid, value, time);
             } else {
-                handler.onExit(word0, word1, cgroupId, uid, (int) (meta >>> 32) & 0xffffff, time);
+                handler.onFailure(word0, word1, cgroupId, uid, value);
             }
         }
         return count;

@@ -27,6 +27,8 @@ public final class Series {
     private long lastExecNanos;
     /** One counter per wait status seen, in order of first sight: a handful per comm (bounded: 256 codes, 64 signals). */
     private ExitCount[] exits = new ExitCount[0];
+    /** One counter per errno seen, in order of first sight (bounded: the kernel's errnos, ~133). */
+    private FailureCount[] failures = new FailureCount[0];
     /** A pinned series never expires and is never removed to fit the budget. */
     boolean pinned;
     /** Removed from the table (idle, excluded, over the budget): lookups that still point here look again. */
@@ -85,6 +87,29 @@ public final class Series {
         }
         count.increment();
         meters.observeLifetime(lifetimeNanos);
+        lastExecNanos = Math.max(lastExecNanos, nowNanos);
+    }
+
+    /**
+     * Counts a failed execve/execveat of the series' caller. Its first failure with an errno
+     * registers that errno's counter. Keeps the series alive like an exec.
+     */
+    void countFailure(int errno, long nowNanos) {
+        FailureCount count = null;
+        for (FailureCount c : failures) {
+            if (c.errno == errno) {
+                count = c;
+                break;
+            }
+        }
+        if (count == null) {
+            count = new FailureCount(errno);
+            FailureCount[] grown = java.util.Arrays.copyOf(failures, failures.length + 1);
+            grown[failures.length] = count;
+            failures = grown;
+            meters.registerFailure(count);
+        }
+        count.increment();
         lastExecNanos = Math.max(lastExecNanos, nowNanos);
     }
 

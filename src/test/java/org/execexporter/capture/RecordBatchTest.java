@@ -16,7 +16,7 @@ class RecordBatchTest {
     private final AtomicLong malformed = new AtomicLong();
 
     private void dispatch(ByteBuffer batch, int length) {
-        RecordBatch.dispatch(batch, length, new ExecRecord(), new ExitRecord(), r -> seen.add(ExecEvent.of(r)), delivered, malformed);
+        RecordBatch.dispatch(batch, length, new ExecRecord(), new ExitRecord(), new FailRecord(), r -> seen.add(ExecEvent.of(r)), delivered, malformed);
     }
 
     @Test
@@ -54,7 +54,7 @@ class RecordBatchTest {
                 TestRecords.exitRow(2_500_000, 10, 3 << 8, "a".getBytes(US_ASCII)),
                 TestRecords.exitRow(7, 11, 9, "fifteen-bytes-x".getBytes(US_ASCII)),
                 zeroKind);
-        RecordBatch.dispatch(batch, batch.capacity(), new ExecRecord(), new ExitRecord(), sink, delivered, malformed);
+        RecordBatch.dispatch(batch, batch.capacity(), new ExecRecord(), new ExitRecord(), new FailRecord(), sink, delivered, malformed);
         assertThat(order).containsExactly("exec 10", "exit 10 3 2500000 a", "exit 11 SIGKILL 7 fifteen-bytes-x");
         assertThat(delivered.get()).isEqualTo(3);
         assertThat(malformed.get()).isEqualTo(1);
@@ -93,7 +93,7 @@ class RecordBatchTest {
                 TestRecords.row(1, 10, 1, 0, "a".getBytes(US_ASCII), new byte[0], false, 0),
                 TestRecords.row(2, 11, 1, 0, "b".getBytes(US_ASCII), new byte[0], false, 0));
         // the failure reaches the poller, which logs it
-        assertThatThrownBy(() -> RecordBatch.dispatch(batch, batch.capacity(), new ExecRecord(), new ExitRecord(), r -> {
+        assertThatThrownBy(() -> RecordBatch.dispatch(batch, batch.capacity(), new ExecRecord(), new ExitRecord(), new FailRecord(), r -> {
             if (r.pid() == 11) {
                 throw new IllegalStateException("boom");
             }

@@ -14,6 +14,8 @@ final class RecordingMeters implements ExecMeters {
     /** comm -> status label -> its counter, as registered. */
     final Map<String, Map<String, ExitCount>> exits = new LinkedHashMap<>();
     final Map<String, List<Long>> lifetimes = new LinkedHashMap<>();
+    /** series label -> errno label -> its counter, as registered. */
+    final Map<String, Map<String, FailureCount>> failures = new LinkedHashMap<>();
 
     @Override
     public SeriesMeters register(Series series) {
@@ -28,6 +30,11 @@ final class RecordingMeters implements ExecMeters {
             @Override
             public void registerExit(ExitCount count) {
                 exits.computeIfAbsent(series.label(), k -> new LinkedHashMap<>()).put(count.label(), count);
+            }
+
+            @Override
+            public void registerFailure(FailureCount count) {
+                failures.computeIfAbsent(series.label(), k -> new LinkedHashMap<>()).put(count.label(), count);
             }
 
             @Override
@@ -50,6 +57,11 @@ final class RecordingMeters implements ExecMeters {
 
     long exits(String label, String status) {
         ExitCount c = exits.getOrDefault(label, Map.of()).get(status);
+        return c == null ? 0 : c.total();
+    }
+
+    long failures(String label, String errno) {
+        FailureCount c = failures.getOrDefault(label, Map.of()).get(errno);
         return c == null ? 0 : c.total();
     }
 

@@ -94,15 +94,16 @@ public final class Scrape {
     }
 
     /**
-     * Execs and exits the BPF programs saw that this scrape does not account for as counted (in any
+     * Execs, exits and failed execs the BPF programs saw that this scrape does not account for as counted (in any
      * series), filtered, dropped, lost or malformed: 0 whenever nothing is on its way through the
      * pipeline. Exits share the rings and the queue with execs, so loss and drops count both kinds.
      */
     public double unaccounted() {
         double counted = samples.entrySet().stream().filter(e -> e.getKey().startsWith("exec_events_total{")
-                        || e.getKey().startsWith("exec_exits_total{"))
+                        || e.getKey().startsWith("exec_exits_total{") || e.getKey().startsWith("exec_failures_total{"))
                 .mapToDouble(Map.Entry::getValue).sum();
-        return value("exec_exporter_bpf_execs_seen_total") + value("exec_exporter_bpf_exits_seen_total") - counted
+        return value("exec_exporter_bpf_execs_seen_total") + value("exec_exporter_bpf_exits_seen_total")
+                + value("exec_exporter_bpf_failures_seen_total") - counted
                 - value("exec_exporter_filtered_events_total")
                 - value("exec_exporter_dropped_events_total") - value("exec_exporter_lost_events_total")
                 - value("exec_exporter_decode_errors_total");
