@@ -78,7 +78,10 @@ class DaemonGoldenTest {
         source.emitExit(bytes("bash"), 3 << 8, 2_500_000_000L);  // exited 3 after 2.5 s
         source.emitExit(bytes("cron"), 9, 90_000_000_000L);      // SIGKILL after 90 s
         source.emitExit(bytes("over3"), 11 | 0x80, 50_000_000); // SIGSEGV, core dumped: overflow
-        source.stats = new CaptureStats(15, 2, 0, 0, 17, 2, -1, -1, 4);
+        source.emitFailure(bytes("cron"), 2);  // ENOENT, twice
+        source.emitFailure(bytes("cron"), 2);
+        source.emitFailure(bytes("bash"), 13); // EACCES
+        source.stats = new CaptureStats(18, 2, 0, 0, 17, 2, -1, -1, 4, 3);
         now = T0 + 3 * S; // windows 7000 (14 execs) and 7001 (1 exec) close
         daemon.aggregator().step();
 

@@ -7,6 +7,7 @@ import org.execexporter.capture.ExecEventSink;
 import org.execexporter.capture.ExecEventSource;
 import org.execexporter.capture.ExecRecord;
 import org.execexporter.capture.ExitRecord;
+import org.execexporter.capture.FailRecord;
 
 /** An exec source for tests: execs are emitted by hand, on the caller's thread. */
 final class FakeExecSource implements ExecEventSource {
@@ -20,6 +21,7 @@ final class FakeExecSource implements ExecEventSource {
     private final ByteBuffer buffer = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
     private final ExecRecord record = new ExecRecord();
     private final ExitRecord exit = new ExitRecord();
+    private final FailRecord failure = new FailRecord();
     private ExecEventSink sink;
     volatile CaptureStats stats = new CaptureStats(0, 0, 0, 0, 0, 0, -1, -1, 0);
     volatile boolean closed;
@@ -57,6 +59,19 @@ final class FakeExecSource implements ExecEventSource {
             throw new IllegalStateException("the fake exit record does not decode");
         }
         sink.onExit(exit);
+    }
+
+    /** Delivers one failed execve of the caller {@code comm}, with {@code errno} (positive). */
+    void emitFailure(byte[] comm, int errno) {
+        buffer.clear();
+        buffer.put(new byte[HEADER]);
+        buffer.putInt(0, errno);
+        buffer.put(KIND_OFFSET, (byte) 3);
+        buffer.put(COMM_OFFSET, comm);
+        if (!failure.wrap(buffer, 0, HEADER)) {
+            throw new IllegalStateException("the fake failure record does not decode");
+        }
+        sink.onFailure(failure);
     }
 
     @Override

@@ -41,6 +41,26 @@ class AggregatorTest {
         assertThat(queue.offerExit(words[0], words[1], status, lifetimeNanos)).isTrue();
     }
 
+    private void failure(String comm, int errno) {
+        long[] words = TestComms.words(comm.getBytes(StandardCharsets.UTF_8));
+        assertThat(queue.offerFailure(words[0], words[1], 0, 0, errno)).isTrue();
+    }
+
+    @Test
+    void countsFailedExecsByCallerAndErrnoUnderTheSameBudget() {
+        Aggregator a = aggregator(1, SeriesFilter.none(), Duration.ofHours(1));
+        failure("cron", 2);
+        failure("cron", 2);
+        failure("cron", 13);
+        failure("other", 8); // beyond the budget: the overflow series, not the overflow counter
+        a.step();
+        assertThat(meters.failures("cron", "ENOENT")).isEqualTo(2);
+        assertThat(meters.failures("cron", "EACCES")).isEqualTo(1);
+        assertThat(meters.failures(SeriesTable.OVERFLOW_LABEL, "ENOEXEC")).isEqualTo(1);
+        assertThat(meters.total("cron")).as("a failed exec is no exec").isZero();
+        assertThat(tableOf(a).overflowed()).isZero();
+    }
+
     @Test
     void countsExitsByCommAndStatusWithoutTouchingTheRateWindows() {
         Aggregator a = aggregator(2, SeriesFilter.none(), Duration.ofHours(1));

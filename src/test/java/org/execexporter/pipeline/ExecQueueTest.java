@@ -135,4 +135,31 @@ class ExecQueueTest {
         consumer.join(10_000);
         assertThat(consumer.isAlive()).isFalse();
     }
+
+    @org.junit.jupiter.api.Test
+    void eachKindKeepsItsCgroupUidAndValue() {
+        ExecQueue queue = new ExecQueue(8);
+        queue.offer(1, 2, 3, 44, -2); // uid 4294967294
+        queue.offerExit(5, 6, 77, 1000, 3 << 8 | 0x80, 123);
+        queue.offerFailure(8, 9, 99, 0, 13);
+        java.util.List<String> got = new java.util.ArrayList<>();
+        queue.drain(new ExecQueue.EntryHandler() {
+            @Override
+            public void onEntry(long w0, long w1, long ktime, long cgroup, int uid) {
+                got.add("exec " + w0 + " " + w1 + " " + ktime + " " + cgroup + " " + Integer.toUnsignedString(uid));
+            }
+
+            @Override
+            public void onExit(long w0, long w1, long cgroup, int uid, int status, long lifetime) {
+                got.add("exit " + w0 + " " + w1 + " " + cgroup + " " + uid + " " + status + " " + lifetime);
+            }
+
+            @Override
+            public void onFailure(long w0, long w1, long cgroup, int uid, int errno) {
+                got.add("fail " + w0 + " " + w1 + " " + cgroup + " " + uid + " " + errno);
+            }
+        }, 10);
+        org.assertj.core.api.Assertions.assertThat(got).containsExactly("exec 1 2 3 44 4294967294",
+                "exit 5 6 77 1000 " + (3 << 8 | 0x80) + " 123", "fail 8 9 99 0 13");
+    }
 }

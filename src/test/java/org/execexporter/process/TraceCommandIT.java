@@ -33,12 +33,12 @@ class TraceCommandIT {
     /** How long an exit or a program's release may take: a hang, not a slow machine, goes past it. */
     private static final long EXIT_MILLIS = 60_000;
     /** A private mount namespace without tracefs or debugfs; refuses to run if they stay visible. */
-    private static final List<String> WITHOUT_TRACEFS = List.of("unshare", "-m", "--propagation", "private",
+    static final List<String> WITHOUT_TRACEFS = List.of("unshare", "-m", "--propagation", "private",
             "sh", "-c", "for m in /sys/kernel/debug/tracing /sys/kernel/tracing /sys/kernel/debug; do "
                     + "umount -l $m 2>/dev/null; done; "
                     + "if grep -qE ' (tracefs|debugfs) ' /proc/mounts; then echo 'tracefs still mounted' >&2; exit 99; fi; "
                     + "exec \"$@\"", "sh");
-    private static final List<String> WITH_TRACEFS = List.of("unshare", "-m", "--propagation", "private",
+    static final List<String> WITH_TRACEFS = List.of("unshare", "-m", "--propagation", "private",
             "sh", "-c", "grep -q ' /sys/kernel/tracing tracefs ' /proc/mounts || "
                     + "mount -t tracefs tracefs /sys/kernel/tracing || exit 98; exec \"$@\"", "sh");
 
