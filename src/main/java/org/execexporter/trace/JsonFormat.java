@@ -3,13 +3,20 @@ package org.execexporter.trace;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import org.execexporter.attribution.Cgroup;
 import org.execexporter.base.NameEscaper;
+import org.execexporter.capture.Errno;
 import org.execexporter.capture.ExecRecord;
+import org.execexporter.capture.ExitRecord;
+import org.execexporter.capture.ExitStatus;
+import org.execexporter.capture.FailRecord;
 
 /**
- * One JSON object per line: time (RFC 3339, UTC, milliseconds), pid, ppid, uid, comm, filename,
- * filename_truncated. comm and filename are the NameEscaper form (so a raw byte 0xff reads as the
- * four characters \xff), which keeps the output valid UTF-8 and lossless.
+ * One JSON object per line: event (exec, exit, fail), time (RFC 3339, UTC, milliseconds), pid,
+ * uid, comm, the cgroup (its path, unit and container id, empty when unknown), and by event: ppid,
+ * filename, filename_truncated (exec); status, lifetime_seconds (exit); ppid, errno, execveat
+ * (fail). Names are the NameEscaper form (so a raw byte 0xff reads as the four characters \xff),
+ * which keeps the output valid UTF-8 and lossless.
  */
 final class JsonFormat implements TraceFormat {
     private static final DateTimeFormatter TIME =
@@ -17,22 +24,53 @@ final class JsonFormat implements TraceFormat {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     @Override
+    public boolean showsCgroups() {
+        return true;
+    }
+
+    @Override
     public String header() {
         return null;
     }
 
     @Override
-    public void format(ExecRecord record, long wallNanos, StringBuilder out) {
-        out.append("{\"time\":\"");
-        TIME.formatTo(Instant.ofEpochSecond(0, wallNanos), out);
-        out.append("\",\"pid\":").append(record.pid())
-                .append(",\"ppid\":").append(record.ppid())
-                .append(",\"uid\":").append(record.uid())
-                .append(",\"comm\":");
-        string(out, NameEscaper.escape(record.comm()));
-        out.append(",\"filename\":");
+    public void format(ExecRecord record, long wallNanos, Cgroup cgroup, StringBuilder out) {
+        start(out, "exec", wallNanos, record.pid(), record.uid(), record.comm(), cgroup);
+        out.append(",\"ppid\":").append(record.ppid()).append(",\"filename\":");
         string(out, NameEscaper.escape(record.filename()));
         out.append(",\"filename_truncated\":").append(record.filenameTruncated()).append('}');
+    }
+
+    @Override
+    public void formatExit(ExitRecord record, long wallNanos, Cgroup cgroup, StringBuilder out) {
+        start(out, "exit", wallNanos, record.pid(), record.uid(), record.comm(), cgroup);
+        out.append(",\"status\":");
+        string(out, ExitStatus.label(record.status()));
+        out.append(",\"lifetime_seconds\":").append(TextFormat.seconds(record.lifetimeNanos())).append('}');
+    }
+
+    @Override
+    public void formatFailure(FailRecord record, long wallNanos, Cgroup cgroup, StringBuilder out) {
+        start(out, "fail", wallNanos, record.pid(), record.uid(), record.comm(), cgroup);
+        out.append(",\"ppid\":").append(record.ppid()).append(",\"errno\":");
+        string(out, Errno.name(record.error()));
+        out.append(",\"execveat\":").append(record.execveat()).append('}');
+    }
+
+    private static void start(StringBuilder out, String event, long wallNanos, int pid, long uid, byte[] comm,
+                              Cgroup cgroup) {
+        out.append("{\"event\":\"").append(event).append("\",\"time\":\"");
+        TIME.formatTo(Instant.ofEpochSecond(0, wallNanos), out);
+        out.append("\",\"pid\":").append(pid)
+                .append(",\"uid\":").append(uid)
+                .append(",\"comm\":");
+        string(out, NameEscaper.escape(comm));
+        out.append(",\"cgroup\":");
+        string(out, cgroup.path());
+        out.append(",\"unit\":");
+        string(out, cgroup.labels().unit());
+        out.append(",\"container\":");
+        string(out, cgroup.labels().container());
     }
 
     static void string(StringBuilder out, String value) {

@@ -1,12 +1,16 @@
 package org.execexporter.trace;
 
 import java.io.FileDescriptor;
+import java.io.IOException;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.execexporter.attribution.Cgroup;
+import org.execexporter.attribution.CgroupResolver;
 import org.execexporter.base.ErrorLine;
 import org.execexporter.base.ExitCodes;
 import org.execexporter.base.FlagSet;
@@ -16,11 +20,17 @@ import org.execexporter.capture.CaptureException;
 import org.execexporter.capture.CaptureStats;
 import org.execexporter.capture.ExecCapture;
 import org.execexporter.capture.ExecRecord;
+import org.execexporter.capture.ExitRecord;
+import org.execexporter.capture.FailRecord;
+import org.execexporter.capture.FailureCapture;
 import org.execexporter.capture.KernelClock;
 import org.execexporter.capture.Privileges;
 import org.execexporter.config.ProbeFlags;
 
-/** {@code exec-exporter trace}: one line per exec, as the classic tool printed them. */
+/**
+ * {@code exec-exporter trace}: one line per exec, as the classic tool printed them; with
+ * {@code --events}, per exit and per failed exec too.
+ */
 public final class TraceCommand {
     private static final String NAME = "exec-exporter trace";
 
@@ -42,7 +52,11 @@ public final class TraceCommand {
         FlagSet flags = new FlagSet("exec-exporter trace [flags]\n\n"
                 + "Prints one line per successful exec on this host until interrupted.");
         FlagSet.Flag<Boolean> json = flags.bool("json", false,
-                "One JSON object per line: time, pid, ppid, uid, comm, filename, filename_truncated");
+                "One JSON object per line: event, time, pid, uid, comm, cgroup, unit, container, and ppid, filename, "
+                        + "filename_truncated (exec), status, lifetime_seconds (exit), ppid, errno, execveat (fail)");
+        FlagSet.Flag<EnumSet<Event>> events = flags.custom("events", EnumSet.of(Event.EXEC), "exec",
+                "Events to show, comma-separated: exec, exit (a process that exec'd ended), fail (a failed "
+                        + "execve/execveat; the whole host pays a little for it, see README)", Event::parseList);
         FlagSet.Flag<Boolean> help = flags.bool("help", false, "Show this help and exit");
         ProbeFlags probeFlags = new ProbeFlags(flags);
         ExecCapture capture;
@@ -56,7 +70,8 @@ public final class TraceCommand {
             if (!extra.isEmpty()) {
                 throw new UsageException("unexpected argument \"" + extra.get(0) + "\"");
             }
-            capture = ExecCapture.open(probeFlags.options(true).withExits(false)); // trace shows execs only
+            capture = ExecCapture.open(probeFlags.options(true).withExits(events.value().contains(Event.EXIT))
+                    .withFailures(events.value().contains(Event.FAIL) ? FailureCapture.AUTO : FailureCapture.OFF));
         } catch (UsageException e) {
             err.println(ErrorLine.of(NAME, e.getMessage() + " (see --help)"));
             return ExitCodes.USAGE;
@@ -65,6 +80,14 @@ public final class TraceCommand {
             return ExitCodes.FAILURE;
         }
 
+        if (events.value().contains(Event.EXIT) && !capture.exitsAttached()) {
+            err.println(NAME + ": warning: exits are not shown: the exit program needs tp_btf, and sched_process_exec "
+                    + "was attached as a classic tracepoint");
+        }
+        if (events.value().contains(Event.FAIL) && capture.failuresAttached() == FailureCapture.OFF) {
+            err.println(ErrorLine.of(NAME, "warning: failed execs are not shown: no failure program attached: "
+                    + capture.failuresNotAttachedReason()));
+        }
         Shutdown.onExit(capture::close);
         if (Shutdown.requested()) { // SIGTERM or SIGINT during start-up
             capture.close();
@@ -90,7 +113,7 @@ public final class TraceCommand {
                 err.println(ErrorLine.of(NAME, "warning: " + e.getMessage()));
             }
         }
-        capture.start(new Printer(format, clockOffset, done));
+        capture.start(new Printer(format, clockOffset, cgroups(), done));
         try {
             done.await();
         } catch (InterruptedException e) {
@@ -104,23 +127,82 @@ public final class TraceCommand {
         return ExitCodes.OK;
     }
 
-    /** Formats and writes each exec as one flushed line; stops the trace if stdout goes away. */
+    /** What trace can show. */
+    enum Event {
+        EXEC, EXIT, FAIL;
+
+        /** A comma-separated list such as {@code exec,exit}: at least one event, each once. */
+        static EnumSet<Event> parseList(String list) {
+            EnumSet<Event> events = EnumSet.noneOf(Event.class);
+            for (String entry : list.split(",", -1)) {
+                Event event = null;
+                for (Event e : values()) {
+                    if (e.name().toLowerCase(java.util.Locale.ROOT).equals(entry.strip())) {
+                        event = e;
+                    }
+                }
+                if (event == null) {
+                    throw new IllegalArgumentException("must list exec, exit or fail, separated by commas, not \""
+                            + ErrorLine.render(entry) + "\"");
+                }
+                if (!events.add(event)) {
+                    throw new IllegalArgumentException("must list each event once: \"" + entry.strip() + "\" twice");
+                }
+            }
+            return events;
+        }
+    }
+
+    /** The cgroups the JSON lines name, or null on a host without cgroup v2 (the lines say ""). */
+    private CgroupResolver cgroups() {
+        try {
+            return CgroupResolver.open(CgroupResolver.Settings.DEFAULTS);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Formats and writes each event as one flushed line; stops the trace if stdout goes away. */
     private final class Printer implements org.execexporter.capture.ExecEventSink {
         private final TraceFormat format;
         private final long clockOffset;
+        private final CgroupResolver cgroups;
         private final CountDownLatch done;
         private final StringBuilder line = new StringBuilder(256);
 
-        Printer(TraceFormat format, long clockOffset, CountDownLatch done) {
+        Printer(TraceFormat format, long clockOffset, CgroupResolver cgroups, CountDownLatch done) {
             this.format = format;
             this.clockOffset = clockOffset;
+            this.cgroups = cgroups;
             this.done = done;
+        }
+
+        private Cgroup cgroup(long id) {
+            return cgroups == null || !format.showsCgroups() ? Cgroup.UNKNOWN : cgroups.resolve(id);
         }
 
         @Override
         public synchronized void onExec(ExecRecord record) {
             line.setLength(0);
-            format.format(record, record.ktimeNanos() + clockOffset, line);
+            format.format(record, record.ktimeNanos() + clockOffset, cgroup(record.cgroupId()), line);
+            print();
+        }
+
+        @Override
+        public synchronized void onExit(ExitRecord record) {
+            line.setLength(0);
+            format.formatExit(record, System.currentTimeMillis() * 1_000_000L, cgroup(record.cgroupId()), line);
+            print();
+        }
+
+        @Override
+        public synchronized void onFailure(FailRecord record) {
+            line.setLength(0);
+            format.formatFailure(record, System.currentTimeMillis() * 1_000_000L, cgroup(record.cgroupId()), line);
+            print();
+        }
+
+        private void print() {
             out.append(line).append('\n');
             out.flush();
             if (out.checkError()) { // a closed pipe: nobody reads any more

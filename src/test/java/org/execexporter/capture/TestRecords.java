@@ -37,6 +37,40 @@ public final class TestRecords {
         return b.array();
     }
 
+    /** The bytes of one failure record (struct fail_event). */
+    public static byte[] failRow(int errno, int pid, int ppid, int uid, boolean execveat, byte[] comm, long cgroupId) {
+        ByteBuffer b = ByteBuffer.allocate(FailRecord.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(errno).putInt(0).putInt(pid).putInt(ppid).putInt(uid).putShort((short) 0);
+        b.put((byte) ExecRecord.KIND_FAIL);
+        b.put((byte) (execveat ? FailRecord.FLAG_EXECVEAT : 0));
+        byte[] commField = new byte[ExecRecord.COMM_LEN];
+        System.arraycopy(comm, 0, commField, 0, Math.min(comm.length, ExecRecord.COMM_LEN));
+        b.put(commField);
+        b.putLong(cgroupId);
+        return b.array();
+    }
+
+    /** An exit view over one row. */
+    public static ExitRecord exit(long lifetimeNanos, int pid, int status, byte[] comm) {
+        byte[] row = exitRow(lifetimeNanos, pid, status, comm);
+        ExitRecord record = new ExitRecord();
+        if (!record.wrap(ByteBuffer.wrap(row).order(ByteOrder.LITTLE_ENDIAN), 0, row.length)) {
+            throw new IllegalArgumentException("not a valid exit record");
+        }
+        return record;
+    }
+
+    /** A failure view over one row. */
+    public static FailRecord failure(int errno, int pid, int ppid, int uid, boolean execveat, byte[] comm,
+                                     long cgroupId) {
+        byte[] row = failRow(errno, pid, ppid, uid, execveat, comm, cgroupId);
+        FailRecord record = new FailRecord();
+        if (!record.wrap(ByteBuffer.wrap(row).order(ByteOrder.LITTLE_ENDIAN), 0, row.length)) {
+            throw new IllegalArgumentException("not a valid failure record");
+        }
+        return record;
+    }
+
     /** A record view over one row, for tests of what reads records. */
     public static ExecRecord record(long ktime, int pid, int ppid, int uid, byte[] comm, byte[] filename,
                                     boolean truncated) {

@@ -149,6 +149,51 @@ class TraceCommandIT {
     }
 
     @Test
+    void eventsAddExitsAndFailedExecsWithTheirStatusErrnoAndCgroup() throws Exception {
+        String failing = TestNative.uniqueName("tf");
+        String exiting = TestNative.uniqueName("tx");
+        Path execfail = TestNative.copyAs(TestNative.execfail(), tmp, failing);
+        Path exit3 = TestNative.copyAs(TestNative.exit3(), tmp, exiting);
+        try (Subprocess trace = Subprocess.start(
+                Subprocess.exporter(List.of(), "trace", "--json", "--events=exec,exit,fail"))) {
+            Seen seen = execUntilTraced(trace);
+            JsonNode exec = new ObjectMapper().readTree(seen.line());
+            assertThat(exec.get("event").asText()).isEqualTo("exec");
+            assertThat(exec.get("cgroup").asText()).as("the test's own cgroup, as the hierarchy names it")
+                    .startsWith("/");
+            assertThat(exec.has("unit") && exec.has("container")).isTrue();
+
+            Process f = new ProcessBuilder(execfail.toString(), "2", "1").start();
+            assertThat(f.waitFor(30, TimeUnit.SECONDS) && f.exitValue() == 0).isTrue();
+            Process x = new ProcessBuilder(exit3.toString()).start();
+            assertThat(x.waitFor(30, TimeUnit.SECONDS) && x.exitValue() == 3).isTrue();
+            List<JsonNode> failures = new ArrayList<>();
+            JsonNode exit = null;
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_MILLIS);
+            int read = 0;
+            while ((failures.size() < 3 || exit == null) && System.nanoTime() < deadline) {
+                List<String> lines = trace.stdoutLines();
+                for (; read < lines.size(); read++) {
+                    JsonNode node = new ObjectMapper().readTree(lines.get(read));
+                    if (node.get("comm").asText().equals(failing) && node.get("event").asText().equals("fail")) {
+                        failures.add(node);
+                    } else if (node.get("comm").asText().equals(exiting) && node.get("event").asText().equals("exit")) {
+                        exit = node;
+                    }
+                }
+                Thread.sleep(50);
+            }
+            assertThat(failures).extracting(n -> n.get("errno").asText()).containsExactly("ENOENT", "ENOENT", "EACCES");
+            assertThat(failures).allSatisfy(n -> assertThat(n.get("pid").asLong()).isEqualTo(f.pid()));
+            assertThat(exit).as("the exit of %s", exiting).isNotNull();
+            assertThat(exit.get("status").asText()).isEqualTo("3");
+            assertThat(exit.get("pid").asLong()).isEqualTo(x.pid());
+            assertThat(exit.get("lifetime_seconds").asDouble()).isGreaterThan(0);
+            stopAndCheckClean(trace, "TERM");
+        }
+    }
+
+    @Test
     void theClassicTracepointWorksWhereTracefsIsMounted() throws Exception {
         try (Subprocess trace = Subprocess.start(
                 Subprocess.exporter(WITH_TRACEFS, "trace", "--json", "--bpf.attach=tracepoint"))) {

@@ -7,6 +7,8 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import org.execexporter.capture.ExecRecord;
 import org.execexporter.capture.TestRecords;
+import java.util.List;
+import org.execexporter.attribution.Cgroup;
 import org.junit.jupiter.api.Test;
 
 class TextFormatTest {
@@ -18,6 +20,25 @@ class TextFormatTest {
         StringBuilder out = new StringBuilder();
         format.format(record, WALL, out);
         return out.toString();
+    }
+
+    @Test
+    void exitsAndFailuresKeepFiveColumnsWithTheCommFourth() {
+        StringBuilder exit = new StringBuilder();
+        format.formatExit(TestRecords.exit(12_345_678, 4242, 3 << 8, "cron job".getBytes(US_ASCII)), WALL,
+                Cgroup.UNKNOWN, exit);
+        assertThat(exit.toString()).isEqualTo("20:03:03 EXIT  4242    cron\\x20job      status=3,lifetime=0.012s");
+        StringBuilder killed = new StringBuilder();
+        format.formatExit(TestRecords.exit(2_500_000_000L, 7, 9, "sh".getBytes(US_ASCII)), WALL, Cgroup.UNKNOWN,
+                killed);
+        assertThat(killed.toString()).isEqualTo("20:03:03 EXIT  7       sh               status=SIGKILL,lifetime=2.500s");
+        StringBuilder fail = new StringBuilder();
+        format.formatFailure(TestRecords.failure(2, 99, 1, 0, false, "env".getBytes(US_ASCII), 0), WALL,
+                Cgroup.UNKNOWN, fail);
+        assertThat(fail.toString()).isEqualTo("20:03:03 FAIL  99      env              errno=ENOENT");
+        for (String line : List.of(exit.toString(), killed.toString(), fail.toString())) {
+            assertThat(line.split("\\s+")).hasSize(5);
+        }
     }
 
     @Test
