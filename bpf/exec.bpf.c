@@ -27,8 +27,31 @@ struct thread_info {
 	__u32 status;
 } __attribute__((preserve_access_index));
 
+/* kernfs_node lost its plain `parent` for an RCU `__parent` in 6.15: both are asked for by CO-RE. */
+struct kernfs_node {
+	__u64 id;
+	const char *name;
+} __attribute__((preserve_access_index));
+
+struct kernfs_node___rcu {
+	struct kernfs_node *__parent;
+} __attribute__((preserve_access_index));
+
+struct kernfs_node___plain {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+struct cgroup {
+	struct kernfs_node *kn;
+} __attribute__((preserve_access_index));
+
+struct css_set {
+	struct cgroup *dfl_cgrp;
+} __attribute__((preserve_access_index));
+
 struct task_struct {
 	struct thread_info thread_info;
+	struct css_set *cgroups;
 	int tgid;
 	int exit_code;
 	__u64 start_time;
@@ -57,6 +80,9 @@ struct trace_event_raw_sched_process_exec {
 
 /* Tunables, fixed at load time (the verifier sees constants). */
 const volatile __u8 capture_filename = 1;
+/* Send each CPU's first record of a cgroup after a cgroup record with its path; the id of the
+ * cgroup2 mount's directory, where the paths start. 0: no cgroup records (no cgroup label). */
+const volatile __u64 cgroup_root_id = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
@@ -111,6 +137,98 @@ static __always_inline void count(__u32 stat)
 		*value += 1; /* per-CPU slot: no other writer */
 }
 
+/* Cgroups each CPU has sent the path of (per-CPU: each ring carries its own, ahead of its records). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} announced SEC(".maps");
+
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(struct kernfs_node___rcu, __parent))
+		return BPF_CORE_READ((struct kernfs_node___rcu *)kn, __parent);
+	return BPF_CORE_READ((struct kernfs_node___plain *)kn, parent);
+}
+
+/*
+ * Sends the path of the current task's cgroup v2, once per CPU and cgroup (while it stays in the
+ * LRU map), before the record about to be sent: the record's reader then knows the cgroup even if
+ * it is removed before the record is read (a short service ends in milliseconds; a ring may wait
+ * its poll timeout to be read). Uses the scratch slot: call it before the record is built there.
+ */
+static __always_inline void announce_cgroup(void *ctx, __u64 cgroup_id)
+{
+	const char *names[CGROUP_PATH_DEPTH] = {};
+	struct task_struct *task;
+	struct kernfs_node *kn;
+	struct exec_event *e;
+	__u32 zero = 0, depth = 0, off = 0;
+	__u8 one = 1, flags = CGROUP_EVENT_UNRESOLVED;
+	long n;
+
+	if (!cgroup_root_id || bpf_map_lookup_elem(&announced, &cgroup_id))
+		return;
+	bpf_map_update_elem(&announced, &cgroup_id, &one, BPF_ANY);
+	e = bpf_map_lookup_elem(&scratch, &zero);
+	if (!e)
+		return;
+	task = (struct task_struct *)bpf_get_current_task();
+	kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
+	for (int i = 0; i < CGROUP_PATH_DEPTH && kn; i++) {
+		if (BPF_CORE_READ(kn, id) == cgroup_root_id) {
+			flags = 0;
+			break;
+		}
+		names[i] = BPF_CORE_READ(kn, name);
+		depth = i + 1;
+		kn = kn_parent(kn);
+	}
+	if (!flags && kn == NULL)
+		flags = CGROUP_EVENT_UNRESOLVED;
+	if (!flags) {
+		/* from the root down: names[depth - 1] is the component just below the mount */
+		for (int j = 0; j < CGROUP_PATH_DEPTH; j++) {
+			int i = (int)depth - 1 - j;
+
+			if (i < 0)
+				break;
+			if (off > CGROUP_PATH_MAX - CGROUP_NAME_READ - 1) {
+				flags = CGROUP_EVENT_UNRESOLVED;
+				break;
+			}
+			e->filename[off & (CGROUP_PATH_MAX - 1)] = '/';
+			off++;
+			n = bpf_probe_read_kernel_str(&e->filename[off & (CGROUP_PATH_MAX - 1)], CGROUP_NAME_READ,
+						      names[i & (CGROUP_PATH_DEPTH - 1)]);
+			if (n <= 0) {
+				flags = CGROUP_EVENT_UNRESOLVED;
+				break;
+			}
+			off += n - 1;
+		}
+		if (!flags && depth == 0) {
+			e->filename[0] = '/';
+			off = 1;
+		}
+	}
+	if (flags)
+		off = 0;
+	off &= CGROUP_PATH_MAX - 1; /* a no-op bound for the verifier */
+	e->ktime_ns = 0;
+	e->pid = 0;
+	e->ppid = 0;
+	e->uid = 0;
+	e->filename_len = off;
+	e->kind = RECORD_KIND_CGROUP;
+	e->flags = flags;
+	__builtin_memset(e->comm, 0, sizeof(e->comm));
+	e->cgroup_id = cgroup_id;
+	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, e, EXEC_EVENT_HEADER_SIZE + off))
+		count(EXEC_STAT_OUTPUT_ERRORS);
+}
+
 static __always_inline void ring_doorbell(void *ctx)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
@@ -130,6 +248,7 @@ static __always_inline int emit_exec(void *ctx, struct task_struct *task, const 
 	long n;
 
 	count(EXEC_STAT_SEEN);
+	announce_cgroup(ctx, bpf_get_current_cgroup_id());
 	e = bpf_map_lookup_elem(&scratch, &zero);
 	if (!e)
 		return 0;
@@ -222,6 +341,7 @@ int BPF_PROG(exit_btf, struct task_struct *task)
 	/* the tracepoint runs in the exiting thread: current is task, still in its cgroup */
 	e.uid = (__u32)bpf_get_current_uid_gid();
 	e.cgroup_id = bpf_get_current_cgroup_id();
+	announce_cgroup(ctx, e.cgroup_id);
 	bpf_probe_read_kernel(e.comm, sizeof(e.comm), leader->comm);
 	/* the same rings and doorbell as execs: records of one CPU stay in order */
 	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &e, sizeof(e)))
@@ -276,6 +396,7 @@ static __always_inline void emit_failure(void *ctx, long ret, __u8 flags)
 	e.flags = flags;
 	bpf_get_current_comm(e.comm, sizeof(e.comm));
 	e.cgroup_id = bpf_get_current_cgroup_id();
+	announce_cgroup(ctx, e.cgroup_id);
 	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &e, sizeof(e)))
 		count(EXEC_STAT_OUTPUT_ERRORS);
 	ring_doorbell(ctx);

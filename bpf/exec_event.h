@@ -26,6 +26,7 @@
 #define RECORD_KIND_EXEC 1
 #define RECORD_KIND_EXIT 2
 #define RECORD_KIND_FAIL 3
+#define RECORD_KIND_CGROUP 4
 
 /* flags of an exec record */
 #define EXEC_EVENT_FILENAME_TRUNCATED 0x1
@@ -34,6 +35,20 @@
 #define EXIT_EVENT_COMPAT_LIVE 0x1
 /* flags of a failure record: the call was execveat, not execve */
 #define FAIL_EVENT_EXECVEAT 0x1
+/* flags of a cgroup record: the cgroup is not below the root user space named (another cgroup
+ * namespace), or deeper than CGROUP_PATH_DEPTH; the path is then empty */
+#define CGROUP_EVENT_UNRESOLVED 0x1
+
+/*
+ * A cgroup record (kind 4) has the layout of struct exec_event: cgroup_id says which cgroup, and
+ * filename[] holds its path below the cgroup2 mount user space named ("/system.slice/cron.service",
+ * "/" for the mount's own), filename_len bytes of it. Sent on a CPU before the first record of a
+ * cgroup that CPU sends, in the same ring: its reader learns the path before it reads the record,
+ * even when the cgroup is gone by then. Only while a cgroup label is chosen.
+ */
+#define CGROUP_PATH_DEPTH 16   /* components walked up at most */
+#define CGROUP_NAME_READ 256   /* bytes of one component read at most (a kernfs name is at most 255) */
+#define CGROUP_PATH_MAX 2048   /* the path's bytes at most, its NUL excluded */
 
 struct exec_event {
 	__u64 ktime_ns;           /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */

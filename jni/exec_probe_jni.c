@@ -60,6 +60,8 @@ _Static_assert(RECORD(KIND_OFFSET) == offsetof(struct exec_event, kind), "ExecRe
 _Static_assert(RECORD(KIND_EXEC) == RECORD_KIND_EXEC, "record kind");
 _Static_assert(RECORD(KIND_EXIT) == RECORD_KIND_EXIT, "record kind");
 _Static_assert(RECORD(KIND_FAIL) == RECORD_KIND_FAIL, "record kind");
+_Static_assert(RECORD(KIND_CGROUP) == RECORD_KIND_CGROUP, "record kind");
+_Static_assert(RECORD(FLAG_CGROUP_UNRESOLVED) == CGROUP_EVENT_UNRESOLVED, "record flag");
 #undef RECORD
 
 /* ExitRecord decodes struct exit_event by these, and the shared prefix by ExecRecord's. */
@@ -109,7 +111,7 @@ static void throw_bpf_exception(JNIEnv *env, const struct probe_error *error)
 }
 
 static jlong open0(JNIEnv *env, jclass cls, jint attach, jboolean capture_filename, jint ring_pages,
-		   jint wakeup_events, jboolean exits, jint failures)
+		   jint wakeup_events, jboolean exits, jint failures, jlong cgroup_root_id)
 {
 	struct probe_options opts = {
 		.attach = attach,
@@ -118,6 +120,7 @@ static jlong open0(JNIEnv *env, jclass cls, jint attach, jboolean capture_filena
 		.wakeup_events = wakeup_events > 0 ? (uint32_t)wakeup_events : 1,
 		.exits = exits == JNI_TRUE,
 		.failures = failures,
+		.cgroup_root_id = (uint64_t)cgroup_root_id,
 	};
 	struct probe_error error = { 0 };
 	struct probe *p = NULL;
@@ -275,7 +278,7 @@ static jstring strerror0(JNIEnv *env, jclass cls, jint err)
 }
 
 static const JNINativeMethod methods[] = {
-	{ "open0", "(IZIIZI)J", (void *)open0 },
+	{ "open0", "(IZIIZIJ)J", (void *)open0 },
 	{ "exitsAttached0", "(J)Z", (void *)exitsAttached0 },
 	{ "failuresAttached0", "(J)I", (void *)failuresAttached0 },
 	{ "failuresError0", "(J)I", (void *)failuresError0 },

@@ -245,6 +245,7 @@ static int probe_open_mode(const struct probe_options *opts, int mode, struct pr
 		goto cleanup;
 	}
 	p->skel->rodata->capture_filename = opts->capture_filename ? 1 : 0;
+	p->skel->rodata->cgroup_root_id = opts->cgroup_root_id;
 	p->prog = mode == PROBE_ATTACH_TP_BTF ? p->skel->progs.exec_btf : p->skel->progs.exec_tracepoint;
 	bpf_program__set_autoload(mode == PROBE_ATTACH_TP_BTF ? p->skel->progs.exec_tracepoint
 							       : p->skel->progs.exec_btf, false);

@@ -36,6 +36,7 @@ struct probe_options {
 	uint32_t wakeup_events;    /* wake the reader every N samples (1 = every sample) */
 	int exits;                 /* 1: also one record per ended process that exec'd (tp_btf only) */
 	int failures;              /* enum probe_failures */
+	uint64_t cgroup_root_id;   /* cgroup records with paths below this cgroup v2 id; 0: none */
 };
 
 struct probe;

@@ -55,8 +55,14 @@ public final class CgroupResolver {
      * @param truncatedWalks  walks cut short by maxDepth, maxEntries or PATH_MAX
      * @param cached          ids resolved and kept now
      * @param indexed         cgroups found by the last walk
+     * @param learned         paths the kernel sent (cgroup records)
      */
-    public record Stats(long unknown, long deferred, long rescans, long truncatedWalks, int cached, int indexed) {}
+    public record Stats(long unknown, long deferred, long rescans, long truncatedWalks, int cached, int indexed,
+                        long learned) {
+        public Stats(long unknown, long deferred, long rescans, long truncatedWalks, int cached, int indexed) {
+            this(unknown, deferred, rescans, truncatedWalks, cached, indexed, 0);
+        }
+    }
 
     private final CgroupMount mount;
     private final CgroupTree.Limits limits;
@@ -73,6 +79,7 @@ public final class CgroupResolver {
     private long deferred;
     private long rescans;
     private long truncatedWalks;
+    private long learned;
 
     public CgroupResolver(CgroupMount mount, Settings settings, LongSupplier nanoTime) {
         this.mount = mount;
@@ -131,8 +138,24 @@ public final class CgroupResolver {
         return cgroup;
     }
 
+    /**
+     * What the kernel said of a cgroup (a cgroup record): its path below the mount point. Kept
+     * like a resolved id, so its records resolve without a walk, even once the cgroup is gone.
+     */
+    public synchronized void learn(long id, byte[] pathBelowMount) {
+        gone.remove(id);
+        cache.put(id, Cgroup.of(mount.hierarchyPath(pathBelowMount)));
+        learned++;
+    }
+
+    /** The id of the mount point's directory: the cgroup its paths start at (the probe's cgroup root). */
+    public long mountId() throws IOException {
+        return (Long) java.nio.file.Files.getAttribute(mount.mountPoint(), "unix:ino",
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
     public synchronized Stats stats() {
-        return new Stats(unknown, deferred, rescans, truncatedWalks, cache.size(), index.size());
+        return new Stats(unknown, deferred, rescans, truncatedWalks, cache.size(), index.size(), learned);
     }
 
     private void rescan() {

@@ -187,6 +187,7 @@ public final class ExecCapture implements ExecEventSource {
         private final ExecRecord record = new ExecRecord();
         private final ExitRecord exit = new ExitRecord();
         private final FailRecord failure = new FailRecord();
+        private final CgroupRecord cgroup = new CgroupRecord();
         final AtomicLong delivered = new AtomicLong();
         final AtomicLong malformed = new AtomicLong();
 
@@ -209,7 +210,8 @@ public final class ExecCapture implements ExecEventSource {
                     continue;
                 }
                 try {
-                    RecordBatch.dispatch(buffer, (int) bytes, record, exit, failure, sink, delivered, malformed);
+                    RecordBatch.dispatch(buffer, (int) bytes, record, exit, failure, cgroup, sink, delivered,
+                            malformed);
                 } catch (RuntimeException e) {
                     if (!sinkFailed) { // once: a failing sink must not flood the log
                         log.atError().setMessage("The exec sink failed").addKeyValue("ring", ring).setCause(e).log();

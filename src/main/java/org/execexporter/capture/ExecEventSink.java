@@ -20,4 +20,13 @@ public interface ExecEventSink {
     default void onFailure(FailRecord record) {
         // nothing to count: such a sink's capture sends no failures
     }
+
+    /**
+     * The path of a cgroup, ahead of this ring's first record of it; only from a capture opened
+     * with {@link ProbeOptions#cgroupRootId()}. Handle it before returning: the records that follow
+     * rely on it.
+     */
+    default void onCgroup(CgroupRecord record) {
+        // nothing to learn: such a sink's capture sends no cgroup records
+    }
 }

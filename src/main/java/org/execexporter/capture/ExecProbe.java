@@ -35,7 +35,8 @@ final class ExecProbe implements AutoCloseable {
         NativeLibrary.load();
         try {
             return new ExecProbe(ExecProbeNative.open0(options.attach().nativeValue, options.captureFilename(),
-                    options.ringPages(), options.wakeupEvents(), options.exits(), options.failures().nativeValue));
+                    options.ringPages(), options.wakeupEvents(), options.exits(), options.failures().nativeValue,
+                    options.cgroupRootId()));
         } finally {
             String libbpfLog = ExecProbeNative.drainLog0();
             if (!libbpfLog.isBlank()) {

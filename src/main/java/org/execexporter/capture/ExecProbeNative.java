@@ -31,7 +31,7 @@ final class ExecProbeNative {
     private ExecProbeNative() {}
 
     static native long open0(int attach, boolean captureFilename, int ringPages, int wakeupEvents,
-                            boolean exits, int failures)
+                            boolean exits, int failures, long cgroupRootId)
             throws BpfException;
 
     static native int ringCount0(long probe);

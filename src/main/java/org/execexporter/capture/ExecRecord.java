@@ -23,6 +23,8 @@ public final class ExecRecord {
     @Native static final int KIND_EXEC = 1;
     @Native static final int KIND_EXIT = 2;
     @Native static final int KIND_FAIL = 3;
+    @Native static final int KIND_CGROUP = 4;
+    @Native static final int FLAG_CGROUP_UNRESOLVED = 0x1;
     @Native static final int FLAGS_OFFSET = 23;
     @Native static final int COMM_OFFSET = 24;
     /** Where every record kind keeps the cgroup v2 id. */

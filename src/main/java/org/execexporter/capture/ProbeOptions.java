@@ -14,9 +14,12 @@ import java.util.Objects;
  * @param pollTimeout      the longest a sample waits for a reader when its batch is not full
  * @param exits            also one record per ended process that had exec'd (tp_btf only)
  * @param failures         also one record per failed execve/execveat, seen as this says
+ * @param cgroupRootId     the cgroup v2 id (inode number) of the cgroup2 mount's directory: each
+ *                         CPU sends a cgroup's path below it ahead of its first record of that
+ *                         cgroup ({@link CgroupRecord}); 0: no cgroup records
  */
 public record ProbeOptions(AttachMode attach, boolean captureFilename, int ringPages, int wakeupEvents,
-                           Duration pollTimeout, boolean exits, FailureCapture failures) {
+                           Duration pollTimeout, boolean exits, FailureCapture failures, long cgroupRootId) {
     public static final int DEFAULT_RING_PAGES = 64;
     public static final int DEFAULT_WAKEUP_EVENTS = 64;
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
@@ -30,7 +33,7 @@ public record ProbeOptions(AttachMode attach, boolean captureFilename, int ringP
     /** Failures off. */
     public ProbeOptions(AttachMode attach, boolean captureFilename, int ringPages, int wakeupEvents,
                         Duration pollTimeout, boolean exits) {
-        this(attach, captureFilename, ringPages, wakeupEvents, pollTimeout, exits, FailureCapture.OFF);
+        this(attach, captureFilename, ringPages, wakeupEvents, pollTimeout, exits, FailureCapture.OFF, 0);
     }
 
     /** Exits on: the default of collector.exits. */
@@ -45,14 +48,18 @@ public record ProbeOptions(AttachMode attach, boolean captureFilename, int ringP
     }
 
     public ProbeOptions withCaptureFilename(boolean capture) {
-        return new ProbeOptions(attach, capture, ringPages, wakeupEvents, pollTimeout, exits, failures);
+        return new ProbeOptions(attach, capture, ringPages, wakeupEvents, pollTimeout, exits, failures, cgroupRootId);
     }
 
     public ProbeOptions withExits(boolean on) {
-        return new ProbeOptions(attach, captureFilename, ringPages, wakeupEvents, pollTimeout, on, failures);
+        return new ProbeOptions(attach, captureFilename, ringPages, wakeupEvents, pollTimeout, on, failures, cgroupRootId);
+    }
+
+    public ProbeOptions withCgroupRoot(long id) {
+        return new ProbeOptions(attach, captureFilename, ringPages, wakeupEvents, pollTimeout, exits, failures, id);
     }
 
     public ProbeOptions withFailures(FailureCapture how) {
-        return new ProbeOptions(attach, captureFilename, ringPages, wakeupEvents, pollTimeout, exits, how);
+        return new ProbeOptions(attach, captureFilename, ringPages, wakeupEvents, pollTimeout, exits, how, cgroupRootId);
     }
 }

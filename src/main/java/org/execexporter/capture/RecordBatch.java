@@ -16,6 +16,12 @@ final class RecordBatch {
     /** Decodes {@code length} bytes of batch into {@code record}, one at a time, for the sink. */
     static void dispatch(ByteBuffer batch, int length, ExecRecord record, ExitRecord exit, FailRecord failure,
                          ExecEventSink sink, AtomicLong delivered, AtomicLong malformed) {
+        dispatch(batch, length, record, exit, failure, new CgroupRecord(), sink, delivered, malformed);
+    }
+
+    /** As above; cgroup records are handed over too, but are not counted as delivered (no exec, exit or failure). */
+    static void dispatch(ByteBuffer batch, int length, ExecRecord record, ExitRecord exit, FailRecord failure,
+                         CgroupRecord cgroup, ExecEventSink sink, AtomicLong delivered, AtomicLong malformed) {
         int position = 0;
         long good = 0;
         try {
@@ -35,6 +41,8 @@ final class RecordBatch {
                 } else if (failure.wrap(batch, position, size)) {
                     sink.onFailure(failure);
                     good++;
+                } else if (cgroup.wrap(batch, position, size)) {
+                    sink.onCgroup(cgroup);
                 } else {
                     malformed.incrementAndGet();
                 }

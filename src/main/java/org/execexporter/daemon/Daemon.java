@@ -76,6 +76,9 @@ public final class Daemon implements AutoCloseable {
         ExecMetrics meters = new ExecMetrics(registry, registry.getPrometheusRegistry(), labelNames,
                 config.rate().buckets(), config.rate().perComm());
         this.queue = new ExecQueue(config.queue().capacity());
+        if (attribution.cgroups() != null) {
+            queue.learnCgroupsWith(attribution.cgroups()::learn); // paths from the kernel, ahead of their records
+        }
         this.table = new SeriesTable(attribution, policy(config.metrics()), meters, clock.getAsLong());
         this.aggregator = new Aggregator(queue, table, meters,
                 Aggregator.windowGraceFor(config.bpf().pollTimeout()), config.metrics().idleTimeout(), clock);

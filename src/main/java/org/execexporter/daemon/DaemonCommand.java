@@ -118,11 +118,32 @@ public final class DaemonCommand {
                 return fail(systemd, e.getMessage());
             }
         }
+        Attribution attribution;
+        try {
+            attribution = Attribution.open(config.metrics().labels(), CgroupResolver.Settings.DEFAULTS,
+                    UserNames.Settings.DEFAULTS);
+        } catch (IOException e) {
+            err.println(ErrorLine.of(NAME, "--metrics.labels=" + labelList(config) + ": " + e.getMessage()));
+            systemd.status("Failed to start: " + e.getMessage());
+            return ExitCodes.USAGE; // the host will not grow a cgroup2 mount: no restart helps
+        }
+        if (attribution.cgroups() != null) {
+            log.atInfo().setMessage("Attributing execs to cgroups").addKeyValue("labels", labelList(config))
+                    .addKeyValue("cgroup2", attribution.cgroups().mount().mountPoint())
+                    .addKeyValue("cgroups", attribution.cgroups().stats().indexed()).log();
+        }
+        long cgroupRoot;
+        try {
+            cgroupRoot = attribution.cgroups() == null ? 0 : attribution.cgroups().mountId();
+        } catch (IOException e) {
+            return fail(systemd, "cannot read the cgroup2 mount: " + e.getMessage());
+        }
         systemd.status("Loading the BPF program");
         ExecCapture capture;
         try {
             capture = ExecCapture.open(config.bpf().withExits(config.collector().exits())
-                    .withFailures(config.collector().execFailures() ? FailureCapture.AUTO : FailureCapture.OFF));
+                    .withFailures(config.collector().execFailures() ? FailureCapture.AUTO : FailureCapture.OFF)
+                    .withCgroupRoot(cgroupRoot));
         } catch (CaptureException e) {
             return fail(systemd, e.getMessage());
         }
@@ -135,21 +156,6 @@ public final class DaemonCommand {
         }
 
         logFailures(config, capture);
-        Attribution attribution;
-        try {
-            attribution = Attribution.open(config.metrics().labels(), CgroupResolver.Settings.DEFAULTS,
-                    UserNames.Settings.DEFAULTS);
-        } catch (IOException e) {
-            capture.close();
-            err.println(ErrorLine.of(NAME, "--metrics.labels=" + labelList(config) + ": " + e.getMessage()));
-            systemd.status("Failed to start: " + e.getMessage());
-            return ExitCodes.USAGE; // the host will not grow a cgroup2 mount: no restart helps
-        }
-        if (attribution.cgroups() != null) {
-            log.atInfo().setMessage("Attributing execs to cgroups").addKeyValue("labels", labelList(config))
-                    .addKeyValue("cgroup2", attribution.cgroups().mount().mountPoint())
-                    .addKeyValue("cgroups", attribution.cgroups().stats().indexed()).log();
-        }
         Daemon daemon = new Daemon(config, capture, attribution,
                 Daemon.collectorsOf(capture.exitsAttached(), capture.failuresAttached() != FailureCapture.OFF), build,
                 System::nanoTime);

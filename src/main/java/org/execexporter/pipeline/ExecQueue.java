@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.execexporter.capture.CgroupRecord;
 import org.execexporter.capture.ExecEventSink;
 import org.execexporter.capture.ExecRecord;
 import org.execexporter.capture.ExitRecord;
@@ -99,6 +100,28 @@ public final class ExecQueue implements ExecEventSink {
     public void onExit(ExitRecord record) {
         offerExit(record.commWord(0), record.commWord(1), record.cgroupId(), (int) record.uid(), record.status(),
                 record.lifetimeNanos());
+    }
+
+    /** Where cgroup records go, on the poller's thread, before the records behind them are queued. */
+    @FunctionalInterface
+    public interface CgroupListener {
+        void learn(long cgroupId, byte[] path);
+    }
+
+    private volatile CgroupListener cgroups;
+
+    /** Hands cgroup records to {@code listener} (the cgroup resolver) as the pollers read them. */
+    public void learnCgroupsWith(CgroupListener listener) {
+        this.cgroups = listener;
+    }
+
+    /** Called by the ring pollers, concurrently: the path is learnt before this ring's next record is queued. */
+    @Override
+    public void onCgroup(CgroupRecord record) {
+        CgroupListener listener = cgroups;
+        if (listener != null && record.resolved()) {
+            listener.learn(record.cgroupId(), record.path());
+        }
     }
 
     /** Called by the ring pollers, concurrently. */

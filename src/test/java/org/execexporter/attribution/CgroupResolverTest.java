@@ -211,4 +211,16 @@ class CgroupResolverTest {
                 .isEqualTo("/system.slice/cron.service");
         assertThat(resolver.resolve(id(top.resolve("system.slice"))).path()).isEqualTo("/system.slice");
     }
+
+    @Test
+    void aPathTheKernelSentResolvesWithoutAWalkThoughTheCgroupIsGone() throws IOException {
+        CgroupResolver resolver = resolver();
+        resolver.resolve(id(top)); // the first walk
+        long rescans = resolver.stats().rescans();
+        resolver.learn(987_654_321L, "/system.slice/short.service".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(resolver.resolve(987_654_321L).labels().unit()).isEqualTo("short.service");
+        assertThat(resolver.stats().rescans()).isEqualTo(rescans);
+        assertThat(resolver.stats().learned()).isEqualTo(1);
+        assertThat(resolver.stats().unknown()).isZero();
+    }
 }
