@@ -64,7 +64,7 @@ check_reload_keeps_the_probe_and_the_counts() {
 	[ "$(metric exec_exporter_config_last_reload_successful "$(scrape)")" = 1.0 ] \
 		|| fail "exec_exporter_config_last_reload_successful is not 1 after a good reload"
 	wait_until 10 "the promslog line of the reload in the journal" \
-		journal_has 'msg="Reloaded the configuration" changed=comm.max_series,comm.pinned'
+		journal_has 'msg="Reloaded the configuration" changed=metrics.max_series,comm.pinned'
 	log "systemctl reload: same process, same BPF programs $progs, counts $before -> $after and on"
 }
 
