@@ -3,13 +3,15 @@
 # dpkg -i, and checks that postinst enables and starts the service, that start/stop work, that execs
 # in the container reach /metrics, that a stop leaves no BPF program behind, the service's
 # operations (nspawn-operations.sh: readiness, reload, starts that must fail), that an upgrade keeps
-# the operator's edited conffiles, and that remove and purge leave nothing behind.
+# the operator's edited conffiles, execs counted under their systemd units (nspawn-attribution.sh),
+# and that remove and purge leave nothing behind.
 #
 # The root is debootstrapped once and cached under $CACHE_DIR, keyed by a hash of its package list;
 # each run boots it with --volatile=overlay, so the cache stays pristine and nothing needs copying.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nspawn-operations.sh"
+. "$(dirname "$0")/nspawn-attribution.sh"
 
 CACHE_DIR=${CACHE_DIR:-/var/cache/exec-exporter-test}
 SUITE=bookworm
@@ -293,6 +295,9 @@ check_running "after the upgrade"
 grep -q -- '--log.level=debug' <<<"$(tr '\0' ' ' <"/proc/$(main_host_pid)/cmdline")" \
 	|| fail "after the upgrade the service does not run with the edited ARGS"
 
+# --- execs under their units: changes ARGS and the config file, which only remove and purge follow --
+check_attribution
+
 # --- remove and purge ---------------------------------------------------------------------------
 ct dpkg --remove exec-exporter >"$work/dpkg-remove.log" 2>&1 || { cat "$work/dpkg-remove.log" >&2; fail "dpkg --remove failed"; }
 check_stopped "dpkg --remove"
@@ -309,4 +314,4 @@ done
 ! ct getent group exec-exporter >/dev/null || fail "the group exec-exporter is left after purge"
 [ "$(unit_state LoadState)" = not-found ] || fail "systemd still has the unit loaded after purge ($(unit_state LoadState))"
 
-pass "install, start, execs in /metrics, stop without BPF leftovers, upgrade keeps conffiles, purge (package $version)"
+pass "install, start, execs in /metrics, stop without BPF leftovers, upgrade keeps conffiles, execs under their units, purge (package $version)"
