@@ -11,8 +11,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 import org.execexporter.pipeline.Series;
 import org.execexporter.pipeline.ExecMeters;
-import org.execexporter.pipeline.ExitCount;
-import org.execexporter.pipeline.FailureCount;
+import org.execexporter.pipeline.CodeCount;
 
 /**
  * The exec metrics proper: per series (a label combination: comm, and the attribution labels
@@ -136,8 +135,8 @@ public final class ExecMetrics implements ExecMeters {
             }
 
             @Override
-            public void registerExit(ExitCount count) {
-                exits.add(FunctionCounter.builder(EXITS, count, ExitCount::total)
+            public void registerExit(CodeCount count) {
+                exits.add(FunctionCounter.builder(EXITS, count, CodeCount::total)
                         .description("Processes that exec'd and then exited, by comm at exit (and the labels of "
                                 + "--metrics.labels) and status: the exit code in decimal, or the name of the signal "
                                 + "that ended the process (SIGKILL, ...)")
@@ -147,8 +146,8 @@ public final class ExecMetrics implements ExecMeters {
             }
 
             @Override
-            public void registerFailure(FailureCount count) {
-                exits.add(FunctionCounter.builder(FAILURES, count, FailureCount::total)
+            public void registerFailure(CodeCount count) {
+                exits.add(FunctionCounter.builder(FAILURES, count, CodeCount::total)
                         .description("execve and execveat calls that failed, by the caller's comm (and the labels of "
                                 + "--metrics.labels) and errno (ENOENT, EACCES, ...); --collector.exec-failures")
                         .tags(seriesTags)

@@ -16,11 +16,11 @@ public interface ExecMeters {
         /** A 1-second window in which the comm had {@code execs} (at least 1) execs closed. */
         void observeWindow(long execs);
 
-        /** The series' first exit with a status: registers its counter, which reads {@link ExitCount#total()}. */
-        void registerExit(ExitCount count);
+        /** The series' first exit with a status: registers its counter, which reads {@link CodeCount#total()}. */
+        void registerExit(CodeCount count);
 
-        /** The series' first failed exec with an errno: registers its counter, which reads {@link FailureCount#total()}. */
-        void registerFailure(FailureCount count);
+        /** The series' first failed exec with an errno: registers its counter, which reads {@link CodeCount#total()}. */
+        void registerFailure(CodeCount count);
 
         /** An exit of the comm, {@code lifetimeNanos} after its process started. */
         void observeLifetime(long lifetimeNanos);

@@ -2,6 +2,8 @@ package org.execexporter.pipeline;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import org.execexporter.capture.Errno;
+import org.execexporter.capture.ExitStatus;
 
 /**
  * One label combination's series (a comm's, with the default labels): its exec total (written by
@@ -26,9 +28,9 @@ public final class Series {
     private final long[] windowCounts = new long[2];
     private long lastExecNanos;
     /** One counter per wait status seen, in order of first sight: a handful per comm (bounded: 256 codes, 64 signals). */
-    private ExitCount[] exits = new ExitCount[0];
+    private CodeCount[] exits = new CodeCount[0];
     /** One counter per errno seen, in order of first sight (bounded: the kernel's errnos, ~133). */
-    private FailureCount[] failures = new FailureCount[0];
+    private CodeCount[] failures = new CodeCount[0];
     /** A pinned series never expires and is never removed to fit the budget. */
     boolean pinned;
     /** Removed from the table (idle, excluded, over the budget): lookups that still point here look again. */
@@ -71,18 +73,10 @@ public final class Series {
      * the series alive like an exec: a daemon that runs for a day has its exit counted under its comm.
      */
     void countExit(int status, long lifetimeNanos, long nowNanos) {
-        ExitCount count = null;
-        for (ExitCount c : exits) {
-            if (c.status == status) {
-                count = c;
-                break;
-            }
-        }
+        CodeCount count = CodeCount.find(exits, status);
         if (count == null) {
-            count = new ExitCount(status);
-            ExitCount[] grown = java.util.Arrays.copyOf(exits, exits.length + 1);
-            grown[exits.length] = count;
-            exits = grown;
+            exits = CodeCount.grow(exits, status, ExitStatus::label);
+            count = exits[exits.length - 1];
             meters.registerExit(count);
         }
         count.increment();
@@ -95,18 +89,10 @@ public final class Series {
      * registers that errno's counter. Keeps the series alive like an exec.
      */
     void countFailure(int errno, long nowNanos) {
-        FailureCount count = null;
-        for (FailureCount c : failures) {
-            if (c.errno == errno) {
-                count = c;
-                break;
-            }
-        }
+        CodeCount count = CodeCount.find(failures, errno);
         if (count == null) {
-            count = new FailureCount(errno);
-            FailureCount[] grown = java.util.Arrays.copyOf(failures, failures.length + 1);
-            grown[failures.length] = count;
-            failures = grown;
+            failures = CodeCount.grow(failures, errno, Errno::name);
+            count = failures[failures.length - 1];
             meters.registerFailure(count);
         }
         count.increment();

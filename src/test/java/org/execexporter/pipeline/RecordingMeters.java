@@ -12,10 +12,10 @@ final class RecordingMeters implements ExecMeters {
     final List<Long> hostWindows = java.util.Collections.synchronizedList(new ArrayList<>()); // read by tests
     final List<String> removed = new ArrayList<>();
     /** comm -> status label -> its counter, as registered. */
-    final Map<String, Map<String, ExitCount>> exits = new LinkedHashMap<>();
+    final Map<String, Map<String, CodeCount>> exits = new LinkedHashMap<>();
     final Map<String, List<Long>> lifetimes = new LinkedHashMap<>();
     /** series label -> errno label -> its counter, as registered. */
-    final Map<String, Map<String, FailureCount>> failures = new LinkedHashMap<>();
+    final Map<String, Map<String, CodeCount>> failures = new LinkedHashMap<>();
 
     @Override
     public SeriesMeters register(Series series) {
@@ -28,12 +28,12 @@ final class RecordingMeters implements ExecMeters {
             }
 
             @Override
-            public void registerExit(ExitCount count) {
+            public void registerExit(CodeCount count) {
                 exits.computeIfAbsent(series.label(), k -> new LinkedHashMap<>()).put(count.label(), count);
             }
 
             @Override
-            public void registerFailure(FailureCount count) {
+            public void registerFailure(CodeCount count) {
                 failures.computeIfAbsent(series.label(), k -> new LinkedHashMap<>()).put(count.label(), count);
             }
 
@@ -56,12 +56,12 @@ final class RecordingMeters implements ExecMeters {
     }
 
     long exits(String label, String status) {
-        ExitCount c = exits.getOrDefault(label, Map.of()).get(status);
+        CodeCount c = exits.getOrDefault(label, Map.of()).get(status);
         return c == null ? 0 : c.total();
     }
 
     long failures(String label, String errno) {
-        FailureCount c = failures.getOrDefault(label, Map.of()).get(errno);
+        CodeCount c = failures.getOrDefault(label, Map.of()).get(errno);
         return c == null ? 0 : c.total();
     }
 
