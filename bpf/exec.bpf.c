@@ -137,7 +137,10 @@ static __always_inline void count(__u32 stat)
 		*value += 1; /* per-CPU slot: no other writer */
 }
 
-/* Cgroups each CPU has sent the path of (per-CPU: each ring carries its own, ahead of its records). */
+/*
+ * Cgroups each CPU has sent the path of: the value is per CPU (1: sent from this CPU), so that each
+ * ring carries the path ahead of its own records of the cgroup, whatever order the rings are read in.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
 	__uint(max_entries, 4096);
@@ -166,11 +169,19 @@ static __always_inline void announce_cgroup(void *ctx, __u64 cgroup_id)
 	struct exec_event *e;
 	__u32 zero = 0, depth = 0, off = 0;
 	__u8 one = 1, flags = CGROUP_EVENT_UNRESOLVED;
+	__u8 *seen;
 	long n;
 
-	if (!cgroup_root_id || bpf_map_lookup_elem(&announced, &cgroup_id))
+	if (!cgroup_root_id)
 		return;
-	bpf_map_update_elem(&announced, &cgroup_id, &one, BPF_ANY);
+	/* the key is shared by every CPU, the value is this CPU's own: a key another CPU made reads 0 here */
+	seen = bpf_map_lookup_elem(&announced, &cgroup_id);
+	if (seen && *seen)
+		return;
+	if (seen)
+		*seen = 1;
+	else
+		bpf_map_update_elem(&announced, &cgroup_id, &one, BPF_ANY);
 	e = bpf_map_lookup_elem(&scratch, &zero);
 	if (!e)
 		return;

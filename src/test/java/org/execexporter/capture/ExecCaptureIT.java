@@ -383,4 +383,59 @@ class ExecCaptureIT {
         }
         throw new IOException("no Uid line");
     }
+
+    /**
+     * With a cgroup root, each ring carries a cgroup's path ahead of its own first record of that
+     * cgroup, whichever CPU was first: storms in a cgroup made for the test, pinned to each CPU in
+     * turn, and every ring that has the cgroup's execs has its cgroup record before the first of them.
+     */
+    @Test
+    void eachRingCarriesACgroupsPathAheadOfItsFirstRecordOfIt() throws Exception {
+        Path mount = org.execexporter.attribution.CgroupMount.find().orElseThrow().mountPoint();
+        long root = (Long) Files.getAttribute(mount, "unix:ino", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        String tag = TestNative.uniqueName("cg");
+        Path slice = Files.createDirectory(mount.resolve(tag + ".slice"));
+        Path service = Files.createDirectory(slice.resolve(tag + ".service"));
+        try {
+            long id = (Long) Files.getAttribute(service, "unix:ino", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            String name = TestNative.uniqueName("cr");
+            // per ring (thread): "cgroup:PATH" and "exec" entries of the test's cgroup, in ring order
+            java.util.Map<String, java.util.List<String>> byRing = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.concurrent.atomic.AtomicLong ours = new java.util.concurrent.atomic.AtomicLong();
+            capture = ExecCapture.open(ProbeOptions.defaults().withCgroupRoot(root));
+            capture.start(new ExecEventSink() {
+                @Override
+                public void onExec(ExecRecord record) {
+                    if (record.cgroupId() == id) {
+                        byRing.computeIfAbsent(Thread.currentThread().getName(), k -> new java.util.ArrayList<>())
+                                .add("exec");
+                        if (new String(record.comm(), StandardCharsets.UTF_8).equals(name)) {
+                            ours.incrementAndGet();
+                        }
+                    }
+                }
+
+                @Override
+                public void onCgroup(CgroupRecord record) {
+                    if (record.cgroupId() == id) {
+                        byRing.computeIfAbsent(Thread.currentThread().getName(), k -> new java.util.ArrayList<>())
+                                .add("cgroup:" + new String(record.path(), StandardCharsets.UTF_8));
+                    }
+                }
+            });
+            ExecStorm.Result storm = ExecStorm.runInCgroupOnEveryCpu(service, tmp, 50, List.of(bytes(name)));
+            await(() -> ours.get() >= storm.total(), storm.deadline());
+            assertThat(ours.get()).isEqualTo(storm.total());
+            assertThat(byRing).as("a ring per CPU had the cgroup's execs").hasSize(ExecStorm.cpus().size());
+            byRing.forEach((ring, entries) -> {
+                assertThat(entries.get(0)).as("the first entry of %s", ring)
+                        .isEqualTo("cgroup:/" + tag + ".slice/" + tag + ".service");
+                assertThat(entries.stream().filter(e -> e.startsWith("cgroup:")).count()).as("once per ring")
+                        .isEqualTo(1);
+            });
+        } finally {
+            Files.deleteIfExists(service);
+            Files.deleteIfExists(slice);
+        }
+    }
 }

@@ -101,8 +101,9 @@ class AttributionIT {
             signal(daemon.pid(), "STOP");
             ExecStorm.Result storm;
             try {
-                // few enough for the default rings (64 pages hold thousands of records each)
-                storm = ExecStorm.runInCgroup(service, dir, 1, 300, List.of(name));
+                // few enough for the default rings (64 pages hold thousands of records each), on
+                // every CPU one after the other: each ring must carry the path ahead of its own execs
+                storm = ExecStorm.runInCgroupOnEveryCpu(service, dir, 150, List.of(name));
                 Files.delete(service);
             } finally {
                 signal(daemon.pid(), "CONT");
@@ -110,7 +111,8 @@ class AttributionIT {
             Scrape s = daemon.scrapeUntil(x -> x.sum("exec_events_total", Map.of("comm", comm)) >= storm.total(),
                     storm.deadline());
             assertThat(s.sum("exec_events_total", Map.of("comm", comm))).isEqualTo(storm.total());
-            assertThat(execs(s, comm, "ee-gone-" + tag + ".service", "")).as("the unit of a cgroup that is gone")
+            assertThat(execs(s, comm, "ee-gone-" + tag + ".service", "")).as("the unit of a cgroup that is gone: %s",
+                            s.text.lines().filter(l -> l.startsWith("exec_events_total{comm=\"" + comm)).toList())
                     .isEqualTo(storm.total());
             assertThat(s.value("exec_exporter_lost_events_total")).isZero();
         }

@@ -64,6 +64,29 @@ public final class ExecStorm {
         return result(start(wrapper, dir, args, 0, names, 0));
     }
 
+    /**
+     * {@code countPerCpu} execs in the cgroup v2 directory {@code cgroup} on each CPU of {@link #cpus()}
+     * in turn (taskset), as one result: the cgroup's records reach every CPU's ring.
+     */
+    public static Result runInCgroupOnEveryCpu(Path cgroup, Path dir, long countPerCpu, List<byte[]> names)
+            throws IOException, InterruptedException {
+        Map<String, Long> perName = new LinkedHashMap<>();
+        long total = 0;
+        long failed = 0;
+        double seconds = 0;
+        for (int cpu : cpus()) {
+            List<String> wrapper = List.of("taskset", "-c", String.valueOf(cpu), "sh", "-c",
+                    "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", cgroup.toString());
+            Result r = result(start(wrapper, dir.resolve("cpu" + cpu), List.of("--workers", "1", "--count",
+                    String.valueOf(countPerCpu)), 0, names, 0));
+            r.perNameHex().forEach((k, v) -> perName.merge(k, v, Long::sum));
+            total += r.total();
+            failed += r.failed();
+            seconds += r.seconds();
+        }
+        return new Result(perName, total, failed, seconds);
+    }
+
     /** The CPUs this process may run on (Cpus_allowed_list of /proc/self/status), e.g. [0, 1]. */
     public static List<Integer> cpus() throws IOException {
         String list = ProcStatus.line(ProcessHandle.current().pid(), "Cpus_allowed_list").replaceAll(".*:\\s*", "");
