@@ -1,7 +1,6 @@
 package org.execexporter.capture;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * A view of one cgroup record (bpf/exec_event.h, kind 4, the layout of struct exec_event): the
@@ -16,12 +15,8 @@ public final class CgroupRecord {
 
     /** Points this view at the record of {@code size} bytes at {@code offset}; false if it cannot be one. */
     public boolean wrap(ByteBuffer buffer, int offset, int size) {
-        if (buffer.order() != ByteOrder.LITTLE_ENDIAN) {
-            throw new IllegalArgumentException("record buffers are little-endian");
-        }
         this.buffer = null;
-        if (size < ExecRecord.HEADER_SIZE || offset < 0 || offset + size > buffer.limit()
-                || buffer.get(offset + ExecRecord.KIND_OFFSET) != ExecRecord.KIND_CGROUP) {
+        if (!ExecRecord.isKind(buffer, offset, size, ExecRecord.HEADER_SIZE, ExecRecord.KIND_CGROUP)) {
             return false;
         }
         int length = Short.toUnsignedInt(buffer.getShort(offset + ExecRecord.FILENAME_LEN_OFFSET));

@@ -47,12 +47,8 @@ public final class ExecRecord {
      * leaves the view unusable, if the bytes cannot be a record (too short, lengths out of range).
      */
     public boolean wrap(ByteBuffer buffer, int offset, int size) {
-        if (buffer.order() != ByteOrder.LITTLE_ENDIAN) {
-            throw new IllegalArgumentException("record buffers are little-endian");
-        }
         this.buffer = null;
-        if (size < HEADER_SIZE || offset < 0 || offset + size > buffer.limit()
-                || buffer.get(offset + KIND_OFFSET) != KIND_EXEC) {
+        if (!isKind(buffer, offset, size, HEADER_SIZE, KIND_EXEC)) {
             return false;
         }
         int nameLength = Short.toUnsignedInt(buffer.getShort(offset + FILENAME_LEN_OFFSET));
@@ -114,6 +110,19 @@ public final class ExecRecord {
      */
     public long commWord(int word) {
         return commWord(buffer, offset, commLength, word);
+    }
+
+    /**
+     * Whether the {@code size} bytes at {@code offset} lie within the buffer, are at least
+     * {@code minSize} and carry {@code kind} in the kind byte every record kind shares: the framing
+     * check of every record view. The buffer must be little-endian, as the records are.
+     */
+    static boolean isKind(ByteBuffer buffer, int offset, int size, int minSize, int kind) {
+        if (buffer.order() != ByteOrder.LITTLE_ENDIAN) {
+            throw new IllegalArgumentException("record buffers are little-endian");
+        }
+        return size >= minSize && offset >= 0 && offset + size <= buffer.limit()
+                && buffer.get(offset + KIND_OFFSET) == kind;
     }
 
     /** Bytes before the NUL of the comm of the record at {@code offset}: 0 to 15 (any kind). */

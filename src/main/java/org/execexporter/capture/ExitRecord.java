@@ -2,7 +2,6 @@ package org.execexporter.capture;
 
 import java.lang.annotation.Native;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * A view of one struct exit_event (bpf/exec_event.h): a process that had exec'd ended. Reused like
@@ -22,12 +21,8 @@ public final class ExitRecord {
 
     /** Points this view at the record of {@code size} bytes at {@code offset}; false if it cannot be one. */
     public boolean wrap(ByteBuffer buffer, int offset, int size) {
-        if (buffer.order() != ByteOrder.LITTLE_ENDIAN) {
-            throw new IllegalArgumentException("record buffers are little-endian");
-        }
         this.buffer = null;
-        if (size < SIZE || offset < 0 || offset + size > buffer.limit()
-                || buffer.get(offset + ExecRecord.KIND_OFFSET) != ExecRecord.KIND_EXIT) {
+        if (!ExecRecord.isKind(buffer, offset, size, SIZE, ExecRecord.KIND_EXIT)) {
             return false;
         }
         this.buffer = buffer;
