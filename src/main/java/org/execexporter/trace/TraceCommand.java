@@ -113,7 +113,7 @@ public final class TraceCommand {
                 err.println(ErrorLine.of(NAME, "warning: " + e.getMessage()));
             }
         }
-        capture.start(new Printer(format, clockOffset, cgroups(), done));
+        capture.start(new Printer(format, clockOffset, format.showsCgroups() ? cgroups() : null, done));
         try {
             done.await();
         } catch (InterruptedException e) {
@@ -153,7 +153,10 @@ public final class TraceCommand {
         }
     }
 
-    /** The cgroups the JSON lines name, or null on a host without cgroup v2 (the lines say ""). */
+    /**
+     * The cgroups the JSON lines name (one walk of the hierarchy now, more as new cgroups come), or
+     * null on a host without cgroup v2 (the lines say "").
+     */
     private CgroupResolver cgroups() {
         try {
             return CgroupResolver.open(CgroupResolver.Settings.DEFAULTS);
@@ -177,8 +180,9 @@ public final class TraceCommand {
             this.done = done;
         }
 
+        /** Null {@code cgroups}: the format shows none, or the host has no cgroup v2. */
         private Cgroup cgroup(long id) {
-            return cgroups == null || !format.showsCgroups() ? Cgroup.UNKNOWN : cgroups.resolve(id);
+            return cgroups == null ? Cgroup.UNKNOWN : cgroups.resolve(id);
         }
 
         @Override
