@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 import org.execexporter.attribution.Attribution;
 import org.execexporter.attribution.CgroupResolver;
 import org.execexporter.attribution.UserNames;
@@ -99,19 +100,14 @@ public final class ExporterHealth {
                 .register(registry);
         CgroupResolver cgroups = attribution.cgroups();
         UserNames users = attribution.users();
-        FunctionCounter.builder("exec.exporter.cgroup.unknown", attribution,
-                        a -> cgroups == null ? 0 : cgroups.stats().unknown())
-                .description("Label combinations worked out for a cgroup id that no walk of the cgroup2 hierarchy found "
-                        + "(gone before it was looked up, or not found yet): unit, container and pod empty")
-                .register(registry);
-        FunctionCounter.builder("exec.exporter.cgroup.walks", attribution,
-                        a -> cgroups == null ? 0 : cgroups.stats().rescans())
-                .description("Walks of the cgroup2 hierarchy to find new cgroups (at most 5% of a core)")
-                .register(registry);
-        FunctionCounter.builder("exec.exporter.cgroup.walks.truncated", attribution,
-                        a -> cgroups == null ? 0 : cgroups.stats().truncatedWalks())
-                .description("Walks of the cgroup2 hierarchy cut short by their depth or entry limits")
-                .register(registry);
+        cgroupCounter(registry, cgroups, "exec.exporter.cgroup.unknown", "Label combinations worked out for a cgroup "
+                + "id that neither the kernel's cgroup records nor a walk of the cgroup2 hierarchy named (gone before "
+                + "it was looked up, or not found yet): unit, container and pod empty", CgroupResolver.Stats::unknown);
+        cgroupCounter(registry, cgroups, "exec.exporter.cgroup.walks",
+                "Walks of the cgroup2 hierarchy to find new cgroups (at most 5% of a core)", CgroupResolver.Stats::rescans);
+        cgroupCounter(registry, cgroups, "exec.exporter.cgroup.walks.truncated",
+                "Walks of the cgroup2 hierarchy cut short by their depth or entry limits",
+                CgroupResolver.Stats::truncatedWalks);
         FunctionCounter.builder("exec.exporter.user.lookup.failures", attribution,
                         a -> users == null ? 0 : users.stats().failures())
                 .description("User name lookups (nss) that failed; the uid was used as the user label")
@@ -121,6 +117,14 @@ public final class ExporterHealth {
                 .tag("collector", name)
                 .register(registry));
         return h;
+    }
+
+    /** A counter of the cgroup resolver's stats; 0 while no label needs cgroups ({@code cgroups} null). */
+    private static void cgroupCounter(MeterRegistry registry, CgroupResolver cgroups, String name, String help,
+                                      ToLongFunction<CgroupResolver.Stats> value) {
+        FunctionCounter.builder(name, registry, r -> cgroups == null ? 0 : value.applyAsLong(cgroups.stats()))
+                .description(help)
+                .register(registry);
     }
 
     private void counter(MeterRegistry registry, String name, String help, ToDoubleFunction<CaptureStats> value) {

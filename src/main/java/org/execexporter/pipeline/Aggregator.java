@@ -172,7 +172,7 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
     @Override
     public void onExit(long commWord0, long commWord1, long cgroupId, int uid, int status, long lifetimeNanos) {
         long now = clock.getAsLong();
-        Series series = table.lookupForExit(commWord0, commWord1, cgroupId, uid, now);
+        Series series = table.lookupForExitOrFailure(commWord0, commWord1, cgroupId, uid, now);
         if (series != null) {
             series.countExit(status, lifetimeNanos, now);
         }
@@ -182,7 +182,7 @@ public final class Aggregator implements ExecQueue.EntryHandler, AutoCloseable {
     @Override
     public void onFailure(long commWord0, long commWord1, long cgroupId, int uid, int errno) {
         long now = clock.getAsLong();
-        Series series = table.lookupForExit(commWord0, commWord1, cgroupId, uid, now);
+        Series series = table.lookupForExitOrFailure(commWord0, commWord1, cgroupId, uid, now);
         if (series != null) {
             series.countFailure(errno, now);
         }

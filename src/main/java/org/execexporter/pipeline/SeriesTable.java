@@ -198,12 +198,12 @@ public final class SeriesTable {
     }
 
     /**
-     * The series an exit is counted in: the same admission as execs (a new series, the overflow
-     * series, or null when excluded: then counted as filtered, so that every record the kernel saw
-     * is accounted for). The overflow counter counts execs only: it stays equal to the overflow
-     * series' exec counter, and the overflow series counts its exits itself.
+     * The series an exit or a failed exec is counted in: the same admission as execs (a new series,
+     * the overflow series, or null when excluded: then counted as filtered, so that every record the
+     * kernel saw is accounted for). The overflow counter counts execs only: it stays equal to the
+     * overflow series' exec counter, and the overflow series counts its exits and failures itself.
      */
-    Series lookupForExit(long word0, long word1, long cgroupId, int uid, long nowNanos) {
+    Series lookupForExitOrFailure(long word0, long word1, long cgroupId, int uid, long nowNanos) {
         return lookup(word0, word1, cgroupId, uid, nowNanos, false);
     }
 
@@ -247,10 +247,8 @@ public final class SeriesTable {
         LabelValues key = new LabelValues(values);
         Series s = series.get(key);
         boolean overflowedHere = false;
-        if (s == null) {
-            if (!filter.admits(labels, values)) {
-                s = null;
-            } else if (series.size() >= maxSeries) {
+        if (s == null && filter.admits(labels, values)) { // else: its own series, or excluded (null)
+            if (series.size() >= maxSeries) {
                 Series pinned = commLabel ? pinnedByComm.get(values[0]) : null;
                 s = pinned != null ? pinned : overflow;
                 overflowedHere = pinned == null;
