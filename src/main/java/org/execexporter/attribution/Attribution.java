@@ -80,10 +80,6 @@ public final class Attribution {
     }
 
     /** One value per label of {@link #labels()}; empty where a label does not apply. */
-    public String[] values(long cgroupId, int uid) {
-        return resolve(cgroupId, uid).values();
-    }
-
     private String[] values(CgroupLabels cgroup, int uid) {
         String[] values = new String[labels.size()];
         for (int i = 0; i < values.length; i++) {

@@ -7,6 +7,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.execexporter.attribution.AttributionLabel;
 import org.execexporter.base.Durations;
@@ -84,9 +85,8 @@ public final class ConfigLoader {
         int maxSeries = m.whole("max_series", c.whole("max_series", d.maxSeries(), ConfigRules::maxSeries),
                 ConfigRules::maxSeries);
         oneOf(m, c, "max_series");
-        Duration idleTimeout = m.string("idle_timeout",
-                c.string("idle_timeout", d.idleTimeout(), v -> ConfigRules.idleTimeout(Durations.parse(v))),
-                v -> ConfigRules.idleTimeout(Durations.parse(v)));
+        Function<String, Duration> idle = v -> ConfigRules.idleTimeout(Durations.parse(v));
+        Duration idleTimeout = m.string("idle_timeout", c.string("idle_timeout", d.idleTimeout(), idle), idle);
         oneOf(m, c, "idle_timeout");
         Map<AttributionLabel, List<Pattern>> allow = lists(m.get("allow"), c.get("allow"), labels, d.allow());
         Map<AttributionLabel, List<Pattern>> deny = lists(m.get("deny"), c.get("deny"), labels, d.deny());

@@ -44,9 +44,9 @@ class AttributionTest {
 
         assertThat(attribution.labels()).containsExactly(AttributionLabel.UNIT, AttributionLabel.USER_UNIT,
                 AttributionLabel.CONTAINER, AttributionLabel.POD, AttributionLabel.USER);
-        assertThat(attribution.values(id, 0))
+        assertThat(attribution.resolve(id, 0).values())
                 .containsExactly("cri-containerd-" + ID + ".scope", "", ID.substring(0, 12), UID, "root");
-        assertThat(attribution.values(id + 1_000_000, 2_147_000_123)).containsExactly("", "", "", "", "2147000123");
+        assertThat(attribution.resolve(id + 1_000_000, 2_147_000_123).values()).containsExactly("", "", "", "", "2147000123");
     }
 
     @Test
@@ -56,12 +56,12 @@ class AttributionTest {
         assertThat(commOnly.labels()).isEmpty();
         assertThat(commOnly.cgroups()).isNull();
         assertThat(commOnly.users()).isNull();
-        assertThat(commOnly.values(1, 0)).isEmpty();
+        assertThat(commOnly.resolve(1, 0).values()).isEmpty();
 
         Attribution user = Attribution.open(AttributionLabel.parseList("comm,user"), CgroupResolver.Settings.DEFAULTS,
                 UserNames.Settings.DEFAULTS);
         assertThat(user.cgroups()).isNull();
-        assertThat(user.values(1, 0)).containsExactly("root");
+        assertThat(user.resolve(1, 0).values()).containsExactly("root");
     }
 
     @Test
